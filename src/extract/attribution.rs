@@ -1,0 +1,542 @@
+//! Who said what: attributions (speaker mention, cue, content) from direct quotes,
+//! reported speech, beliefs, "according to" and claims named as someone's.
+//!
+//! Works per sentence around each cue from schema/cues.tsv:
+//! - speaker before the cue ("Wei said", "Wei Xiaojun, the deputy ..., said", "he added"),
+//!   content after it (a quote, or the clause, "that" dropped) or, when nothing follows,
+//!   before it ("..., Wei said.");
+//! - speaker after the cue ("“...,” said Wei"), content before it;
+//! - "according to X" with the content on the other side of its comma;
+//! - nominal cues ("Trump's claim that ...", "allegations that ...") as claims;
+//! - quotes with no cue of their own take the speaker of the attribution just before them
+//!   in the same or the previous paragraph ("follow-on quotes").
+//!
+//! Speakers then resolve to entity mentions: names directly, pronouns and nominals ("he",
+//! "the official") to the most recent fitting speaker. No speaker is invented.
+
+use crate::document::{Attribution, Document, EntityType, StatementKind, TokenKind};
+use crate::extract::quotes::{self, Quote};
+use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
+use crate::span::Span;
+
+pub const RULE_SPEAKER_CUE: &str = "speaker_cue_content";
+pub const RULE_CONTENT_SPEAKER_CUE: &str = "content_speaker_cue";
+pub const RULE_CONTENT_CUE_SPEAKER: &str = "content_cue_speaker";
+pub const RULE_ACCORDING_TO: &str = "according_to";
+pub const RULE_NOMINAL_CLAIM: &str = "nominal_claim";
+pub const RULE_FOLLOW_ON: &str = "follow_on_quote";
+pub const RULE_PARTICIPLE: &str = "participle_cue";
+
+struct Ctx<'d> {
+    doc: &'d Document,
+    lex: &'d Lexicon,
+    quotes: Vec<Quote>,
+    inside: Vec<Option<u32>>,
+}
+
+impl Ctx<'_> {
+    fn lower(&self, i: usize) -> &str {
+        self.doc.token_lower(i)
+    }
+    fn text(&self, i: usize) -> &str {
+        self.doc.token_text(i)
+    }
+    fn class(&self, i: usize) -> Option<FunctionClass> {
+        self.lex.function_class(self.lower(i))
+    }
+    fn is_punct(&self, i: usize) -> bool {
+        matches!(self.doc.tokens[i].kind, TokenKind::Punct | TokenKind::Quote)
+    }
+    fn span(&self, a: usize, b: usize) -> Span {
+        Span::new(self.doc.tokens[a].span.start, self.doc.tokens[b - 1].span.end)
+    }
+    fn cue_at(&self, i: usize, end: usize) -> Option<(usize, &Cue)> {
+        self.lex.cues.longest_at(&self.doc.lower, &self.doc.tokens, i, end)
+    }
+    fn nominal_cue_at(&self, i: usize, end: usize) -> Option<&Cue> {
+        self.lex
+            .nominal_cues
+            .longest_at(&self.doc.lower, &self.doc.tokens, i, end)
+            .filter(|(n, _)| *n == 1)
+            .map(|(_, c)| c)
+    }
+}
+
+/// Needs: tokens, sentences, mentions. Adds: attributions.
+pub fn extract(doc: &mut Document, lex: &Lexicon) {
+    let (quotes, inside) = quotes::find(doc);
+    let c = Ctx {
+        doc,
+        lex,
+        quotes,
+        inside,
+    };
+    let mut out: Vec<Attribution> = Vec::new();
+    for s in 0..doc.sentences.len() {
+        sentence(&c, s, &mut out);
+    }
+    follow_on_quotes(&c, &mut out);
+    out.sort_by_key(|a| (a.content.start, a.cue.start));
+    out.dedup_by(|b, a| a.content.overlaps(b.content) && a.cue == b.cue);
+    resolve_speakers(doc, lex, &mut out);
+    doc.attributions = out;
+}
+
+fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
+    let sent = c.doc.sentences[s];
+    let (a, b) = sent.tokens;
+    let mut i = a;
+    let start_len = out.len();
+    while i < b {
+        if c.inside[i].is_some() {
+            i += 1;
+            continue;
+        }
+        // Nominal cues: "Trump's claim that ...", "allegations that ...".
+        if let Some(cue) = c.nominal_cue_at(i, b) {
+            if i + 1 < b && c.lower(i + 1) == "that" && c.inside[i + 1].is_none() {
+                if let Some(att) = nominal(c, i, cue, a, b) {
+                    out.push(att);
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        let Some((n, cue)) = c.cue_at(i, b) else {
+            i += 1;
+            continue;
+        };
+        // "claims"/"report" after a determiner or possessive is a noun, not a verb.
+        if i > a && (matches!(c.class(i - 1), Some(FunctionClass::Det)) || matches!(c.lower(i - 1), "’s" | "'s")) && cue.class != CueClass::Source {
+            i += n;
+            continue;
+        }
+        let att = match cue.class {
+            CueClass::Source => according_to(c, i, n, cue, a, b),
+            CueClass::Speech | CueClass::Belief => verb(c, i, n, cue, a, b, &out[start_len..]),
+            CueClass::Nominal => None,
+        };
+        if let Some(att) = att {
+            out.push(att);
+        }
+        i += n;
+    }
+}
+
+/// Trims punctuation and quotation marks at both ends of the token range, returning a
+/// span, or None if nothing is left.
+fn content_span(c: &Ctx, mut a: usize, mut b: usize) -> Option<Span> {
+    while a < b && (c.is_punct(a) || c.lower(a) == "that") && !c.text(a).starts_with('(') {
+        a += 1;
+    }
+    while b > a && c.is_punct(b - 1) && !c.text(b - 1).ends_with(')') {
+        b -= 1;
+    }
+    (b > a).then(|| c.span(a, b))
+}
+
+/// The quote whose opening mark is at or just after token `i` (skipping ":" and ",").
+fn quote_starting<'c>(c: &'c Ctx, mut i: usize, end: usize) -> Option<&'c Quote> {
+    while i < end && matches!(c.text(i), ":" | "," | "—" | "-") {
+        i += 1;
+    }
+    if i < end && c.doc.tokens[i].kind == TokenKind::Quote {
+        return c.inside.get(i + 1).copied().flatten().map(|q| &c.quotes[q as usize]);
+    }
+    None
+}
+
+/// The quote whose closing mark is at or just before token `i` (skipping "," ).
+fn quote_ending<'c>(c: &'c Ctx, i: usize, start: usize) -> Option<&'c Quote> {
+    let mut k = i;
+    while k > start && matches!(c.text(k - 1), "," | ":" | "—" | "-") {
+        k -= 1;
+    }
+    if k > start && c.doc.tokens[k - 1].kind == TokenKind::Quote && k >= 2 {
+        return c.inside[k - 2].map(|q| &c.quotes[q as usize]);
+    }
+    None
+}
+
+/// The noun phrase ending at token `end` (exclusive), walking left: words, names,
+/// determiners, possessives and "of"/"for"/"at" inside; stops at punctuation, verbs'
+/// helpers, conjunctions and clause words. Returns `[start, end)`.
+fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
+    if end <= limit {
+        return None;
+    }
+    let last = end - 1;
+    if c.is_punct(last) && !matches!(c.text(last), ")") {
+        return None;
+    }
+    match c.class(last) {
+        Some(FunctionClass::Pron) => return Some((last, end)),
+        Some(FunctionClass::Det | FunctionClass::Prep | FunctionClass::Conj | FunctionClass::Aux | FunctionClass::Wh | FunctionClass::Neg | FunctionClass::Adv) => return None,
+        _ => {}
+    }
+    if c.inside[last].is_some() || c.doc.tokens[last].kind == TokenKind::Number {
+        return None;
+    }
+    let mut k = last;
+    let floor = end.saturating_sub(9).max(limit);
+    while k > floor {
+        let p = k - 1;
+        let t = c.text(p);
+        if c.inside[p].is_some() {
+            break;
+        }
+        if c.is_punct(p) {
+            if matches!(t, "-" | "‑" | "." | "&") || (t == ")" && k > floor + 1) {
+                k = p;
+                continue;
+            }
+            break;
+        }
+        match c.class(p) {
+            Some(FunctionClass::Det) => {
+                k = p;
+                break;
+            }
+            Some(FunctionClass::Prep) if matches!(c.lower(p), "of" | "for" | "at" | "from" | "in") => {
+                k = p;
+                continue;
+            }
+            Some(_) => break,
+            None => {}
+        }
+        if c.cue_at(p, end).is_some() && !c.doc.tokens[p].capitalized {
+            break;
+        }
+        k = p;
+    }
+    // Never start on a preposition.
+    while k < end && matches!(c.class(k), Some(FunctionClass::Prep)) {
+        k += 1;
+    }
+    (k < end).then_some((k, end))
+}
+
+/// The noun phrase starting at token `start`, up to a comma, clause word or sentence end.
+fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
+    let mut k = start;
+    while k < end && k - start < 10 {
+        if c.is_punct(k) && !matches!(c.text(k), "-" | "." | "&") {
+            break;
+        }
+        if k > start && matches!(c.class(k), Some(FunctionClass::Wh | FunctionClass::Conj | FunctionClass::Aux)) {
+            break;
+        }
+        if k > start && c.cue_at(k, end).is_some() && !c.doc.tokens[k].capitalized {
+            break;
+        }
+        k += 1;
+    }
+    (k > start && !matches!(c.class(start), Some(FunctionClass::Prep | FunctionClass::Conj | FunctionClass::Aux))).then_some((start, k))
+}
+
+/// Skips adverbs and auxiliaries left of a cue ("has also said", "had earlier denied").
+fn skip_left_helpers(c: &Ctx, mut k: usize, limit: usize) -> usize {
+    while k > limit
+        && matches!(c.class(k - 1), Some(FunctionClass::Adv | FunctionClass::Aux | FunctionClass::Neg))
+    {
+        k -= 1;
+    }
+    k
+}
+
+/// Appositive before the cue: "Wei Xiaojun, the deputy director, said" -> the name.
+fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usize)> {
+    let mut k = comma;
+    let floor = comma.saturating_sub(25).max(limit);
+    while k > floor {
+        k -= 1;
+        if c.text(k) == "," {
+            let np = np_left(c, k, limit)?;
+            // The appositive is a role or relative clause, the head a name or pronoun.
+            let head_ok = c.doc.mentions.iter().any(|m| c.span(np.0, np.1).overlaps(m.span))
+                || c.doc.tokens[np.1 - 1].capitalized;
+            return head_ok.then_some(np);
+        }
+        if c.is_punct(k) && !matches!(c.text(k), "-" | "." | "’s" | "'s" | "(" | ")") {
+            return None;
+        }
+    }
+    None
+}
+
+fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[Attribution]) -> Option<Attribution> {
+    let doc = c.doc;
+    let cue_span = c.span(i, i + n);
+    let left_end = skip_left_helpers(c, i, a);
+    let evidence = doc.sentences[doc.sentence_at(cue_span.start)?].span;
+    let make = |speaker: Option<(usize, usize)>, content: Span, kind: StatementKind, rule: &'static str, conf: f32| Attribution {
+        speaker: speaker.map(|(s, e)| c.span(s, e)),
+        speaker_entity: None,
+        cue: cue_span,
+        content,
+        kind,
+        edge: cue.edge.clone(),
+        evidence: evidence.cover(content),
+        rule,
+        confidence: conf,
+    };
+    // Inverted: "“...,” said Wei" / "..., said the official."
+    let after_comma_or_quote = left_end > a
+        && (matches!(c.text(left_end - 1), "," | ":")
+            || c.doc.tokens[left_end - 1].kind == TokenKind::Quote);
+    if after_comma_or_quote && cue.class == CueClass::Speech && !c.lower(i).ends_with("ing") {
+        if let Some(sp) = np_right(c, i + n, b) {
+            if let Some(q) = quote_ending(c, left_end, a) {
+                return Some(make(Some(sp), q.content, StatementKind::Direct, RULE_CONTENT_CUE_SPEAKER, 0.9));
+            }
+            let content = content_span(c, a, left_end)?;
+            return Some(make(Some(sp), content, StatementKind::Indirect, RULE_CONTENT_CUE_SPEAKER, 0.75));
+        }
+    }
+    // Participle after a comma: "..., saying ..." takes the sentence's earlier speaker.
+    if after_comma_or_quote && c.lower(i).ends_with("ing") {
+        let prev = earlier.last()?;
+        let content = match quote_starting(c, i + n, b) {
+            Some(q) => q.content,
+            None => content_after(c, i + n, b, cue)?,
+        };
+        let mut att = make(None, content, kind_of(c, content), RULE_PARTICIPLE, 0.7);
+        att.speaker = prev.speaker;
+        return Some(att);
+    }
+    // Speaker before the cue.
+    let speaker = if left_end > a && c.text(left_end - 1) == "," {
+        appositive_speaker(c, left_end - 1, a)
+    } else {
+        np_left(c, left_end, a)
+    };
+    let speaker = speaker.filter(|&(s, e)| plausible_speaker(c, s, e))?;
+    if let Some(q) = quote_starting(c, i + n, b) {
+        return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_SPEAKER_CUE, 0.9));
+    }
+    if let Some(content) = content_after(c, i + n, b, cue) {
+        let kind = kind_of(c, content);
+        return Some(make(Some(speaker), content, kind, RULE_SPEAKER_CUE, 0.8));
+    }
+    // Nothing after the cue: the content comes before the speaker ("..., Wei said.").
+    let before_end = speaker.0;
+    let mut k = before_end;
+    while k > a && matches!(c.text(k - 1), "," | "—" | "-") {
+        k -= 1;
+    }
+    if k == before_end || k <= a {
+        return None;
+    }
+    if let Some(q) = quote_ending(c, before_end, a) {
+        return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_CONTENT_SPEAKER_CUE, 0.9));
+    }
+    let content = content_span(c, a, k)?;
+    Some(make(Some(speaker), content, kind_of(c, content), RULE_CONTENT_SPEAKER_CUE, 0.8))
+}
+
+/// The content after a cue: skips "that", a listener after "told" and adverbials before
+/// a "that"; runs to the end of the sentence.
+fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
+    if cue.lemma == "tell" {
+        // "told reporters (that) ...", "told a news conference ..."
+        let mut j = k;
+        while j < b && j - k < 5 && !c.is_punct(j) && c.lower(j) != "that" {
+            j += 1;
+            if j < b && (c.class(j) == Some(FunctionClass::Det) || c.class(j) == Some(FunctionClass::Pron) || c.doc.tokens[j].capitalized) {
+                break;
+            }
+        }
+        k = j;
+    }
+    // "said on Friday that ..."
+    for j in k..(k + 10).min(b) {
+        if c.lower(j) == "that" && c.inside[j].is_none() {
+            k = j + 1;
+            break;
+        }
+        if c.is_punct(j) {
+            break;
+        }
+    }
+    let span = content_span(c, k, b)?;
+    let words = (k..b).filter(|&j| !c.is_punct(j)).count();
+    (words >= 3).then_some(span)
+}
+
+fn kind_of(c: &Ctx, content: Span) -> StatementKind {
+    let quoted = c
+        .quotes
+        .iter()
+        .any(|q| q.content.overlap_len(content) * 2 > content.len());
+    if quoted {
+        StatementKind::Direct
+    } else {
+        StatementKind::Indirect
+    }
+}
+
+/// A speaker is a name, a pronoun, or a noun phrase with a noun-like last word.
+fn plausible_speaker(c: &Ctx, s: usize, e: usize) -> bool {
+    let last = e - 1;
+    if c.class(last) == Some(FunctionClass::Pron) {
+        return !matches!(c.lower(last), "it" | "you") || e - s == 1;
+    }
+    if c.doc.tokens[last].kind != TokenKind::Word || c.class(last).is_some() {
+        return false;
+    }
+    // "It is said": no speaker.
+    !matches!(c.lower(s), "it")
+}
+
+fn according_to(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize) -> Option<Attribution> {
+    let sp = np_right(c, i + n, b)?;
+    let cue_span = c.span(i, i + n);
+    let evidence = c.doc.sentences[c.doc.sentence_at(cue_span.start)?].span;
+    let content = if i == a || (i > a && c.text(i - 1) == ",") && i - a <= 3 {
+        // "According to X, CONTENT."
+        let mut k = sp.1;
+        while k < b && c.text(k) != "," {
+            k += 1;
+        }
+        content_span(c, k + 1, b)?
+    } else {
+        // "CONTENT, according to X."
+        let mut k = i;
+        while k > a && matches!(c.text(k - 1), "," | "—" | "-") {
+            k -= 1;
+        }
+        content_span(c, a, k)?
+    };
+    Some(Attribution {
+        speaker: Some(c.span(sp.0, sp.1)),
+        speaker_entity: None,
+        cue: cue_span,
+        content,
+        kind: kind_of(c, content),
+        edge: cue.edge.clone(),
+        evidence,
+        rule: RULE_ACCORDING_TO,
+        confidence: 0.8,
+    })
+}
+
+/// "X's claim that CONTENT": the owner is the possessive before the noun; the content
+/// runs to the next comma that is followed by a clause, or the sentence end.
+fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attribution> {
+    let cue_span = c.span(i, i + 1);
+    let owner = if i > a + 1 && matches!(c.lower(i - 1), "’s" | "'s" | "s" | "’" | "'") {
+        np_left(c, i - 1, a)
+    } else {
+        None
+    };
+    let start = i + 2;
+    let mut end = start;
+    while end < b && !(c.text(end) == "," && c.inside[end].is_none() && end - start > 3) {
+        end += 1;
+    }
+    let content = content_span(c, start, end)?;
+    let evidence = c.doc.sentences[c.doc.sentence_at(cue_span.start)?].span;
+    Some(Attribution {
+        speaker: owner.map(|(s, e)| c.span(s, e)),
+        speaker_entity: None,
+        cue: cue_span,
+        content,
+        kind: StatementKind::Claim,
+        edge: cue.edge.clone(),
+        evidence,
+        rule: RULE_NOMINAL_CLAIM,
+        confidence: if owner.is_some() { 0.8 } else { 0.6 },
+    })
+}
+
+/// Quotes that no cue claimed take the speaker of the nearest attribution before them in
+/// the same paragraph, or in the previous one when the quote opens its paragraph.
+fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
+    out.sort_by_key(|a| a.content.start);
+    let mut extra = Vec::new();
+    for q in &c.quotes {
+        if out.iter().any(|a| a.content.overlaps(q.content)) {
+            continue;
+        }
+        // The nearest attribution ending before the quote.
+        let Some(prev) = out
+            .iter()
+            .filter(|a| a.content.end <= q.content.start && a.speaker.is_some())
+            .max_by_key(|a| a.content.end)
+        else {
+            continue;
+        };
+        let Some(prev_sent) = c.doc.sentence_at(prev.cue.start) else {
+            continue;
+        };
+        let prev_para = c.doc.sentences[prev_sent].paragraph;
+        let quote_opens_para = c.doc.paragraphs[q.paragraph].start + 1 >= q.content.start;
+        if !(prev_para == q.paragraph || (prev_para + 1 == q.paragraph && quote_opens_para)) {
+            continue;
+        }
+        let mut att = prev.clone();
+        att.content = q.content;
+        att.kind = StatementKind::Direct;
+        att.edge = "says".to_string();
+        att.evidence = q.content;
+        att.rule = RULE_FOLLOW_ON;
+        att.confidence = 0.7;
+        extra.push(att);
+    }
+    out.extend(extra);
+}
+
+/// Links each speaker mention to an entity mention: a name inside the speaker span; a
+/// pronoun or a nominal ("the official") to the most recent speaker of a fitting type.
+fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
+    atts.sort_by_key(|a| (a.speaker.map_or(a.cue.start, |s| s.start), a.cue.start));
+    let mut last_person: Option<usize> = None;
+    let mut last_org: Option<usize> = None;
+    for att in atts.iter_mut() {
+        let Some(sp) = att.speaker else { continue };
+        let inside: Vec<usize> = doc
+            .mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| sp.contains(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM)
+            .map(|(i, _)| i)
+            .collect();
+        let pick = |t: &[EntityType]| inside.iter().copied().filter(|&i| t.contains(&doc.mentions[i].etype)).last();
+        let named = pick(&[EntityType::Person])
+            .or_else(|| pick(&[EntityType::Agency, EntityType::Organization]))
+            .or_else(|| pick(&[EntityType::Country]));
+        let text = doc.lower(sp);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let resolved = named.or_else(|| match words.as_slice() {
+            ["he"] | ["she"] => last_person.or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
+            ["it"] => last_org,
+            [det, .., head] if matches!(*det, "the" | "this" | "that") => {
+                if lex.titles.contains(head) || matches!(*head, "official" | "spokesman" | "spokeswoman" | "minister" | "envoy") {
+                    last_person
+                } else if lex.org_heads.keys().any(|h| h.eq_ignore_ascii_case(head)) || matches!(*head, "agency" | "ministry" | "bureau" | "department" | "commission" | "government") {
+                    last_org
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        });
+        att.speaker_entity = resolved;
+        if let Some(m) = resolved {
+            match doc.mentions[m].etype {
+                EntityType::Person => last_person = Some(m),
+                EntityType::Agency | EntityType::Organization => last_org = Some(m),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn nearest_before(doc: &Document, at: usize, types: &[EntityType]) -> Option<usize> {
+    doc.mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.span.end <= at && types.contains(&m.etype))
+        .map(|(i, _)| i)
+        .last()
+}

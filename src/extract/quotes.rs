@@ -1,0 +1,120 @@
+//! Quotation spans within paragraphs.
+//!
+//! Curly marks say which way they face; a straight mark opens when no quote is open and
+//! closes otherwise. A quote left open at the end of its paragraph ends there (the
+//! newspaper convention reopens it in the next paragraph), so a stray mark never swallows
+//! more than one paragraph. Single marks are only apostrophes here: nested 'quotes' stay
+//! inside the double-quoted quote that holds them.
+
+use crate::document::{Document, TokenKind};
+use crate::span::Span;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Quote {
+    /// The quoted text without its marks.
+    pub content: Span,
+    /// Token index of the opening mark and of the closing mark (None when unclosed).
+    pub open: usize,
+    pub close: Option<usize>,
+    pub paragraph: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    Open,
+    Close,
+    Either,
+}
+
+fn mark(s: &str) -> Option<Mark> {
+    match s {
+        "“" | "„" | "«" | "‟" => Some(Mark::Open),
+        "”" | "»" => Some(Mark::Close),
+        "\"" | "＂" => Some(Mark::Either),
+        _ => None,
+    }
+}
+
+/// Finds the quotes of every paragraph; returns them and, per token, the index of the
+/// quote whose content holds it.
+pub fn find(doc: &Document) -> (Vec<Quote>, Vec<Option<u32>>) {
+    let mut quotes = Vec::new();
+    let mut inside = vec![None; doc.tokens.len()];
+    let mut s = 0;
+    while s < doc.sentences.len() {
+        let para = doc.sentences[s].paragraph;
+        let first = doc.sentences[s].tokens.0;
+        let mut e = s;
+        while e + 1 < doc.sentences.len() && doc.sentences[e + 1].paragraph == para {
+            e += 1;
+        }
+        let last = doc.sentences[e].tokens.1;
+        paragraph(doc, first, last, para, &mut quotes);
+        s = e + 1;
+    }
+    for (qi, q) in quotes.iter().enumerate() {
+        let end = q.close.unwrap_or_else(|| doc.token_at_or_after(q.content.end));
+        for slot in inside.iter_mut().take(end).skip(q.open + 1) {
+            *slot = Some(qi as u32);
+        }
+    }
+    (quotes, inside)
+}
+
+fn paragraph(doc: &Document, first: usize, last: usize, para: usize, out: &mut Vec<Quote>) {
+    let mut open: Option<usize> = None;
+    for i in first..last {
+        if doc.tokens[i].kind != TokenKind::Quote {
+            continue;
+        }
+        let Some(m) = mark(doc.token_text(i)) else {
+            continue;
+        };
+        match (open, m) {
+            (None, Mark::Open | Mark::Either) => open = Some(i),
+            (Some(o), Mark::Close | Mark::Either) => {
+                push(doc, o, Some(i), para, out);
+                open = None;
+            }
+            // A second opening mark: the first was stray or unclosed; restart here.
+            (Some(o), Mark::Open) => {
+                push(doc, o, None, para, out);
+                let _ = o;
+                open = Some(i);
+            }
+            (None, Mark::Close) => {}
+        }
+    }
+    if let Some(o) = open {
+        push(doc, o, None, para, out);
+    }
+    // An unclosed quote ended by a new opening mark ends before that mark.
+    let n = out.len();
+    for k in 1..n {
+        if out[k - 1].close.is_none() && out[k - 1].paragraph == out[k].paragraph {
+            let end = doc.tokens[out[k].open].span.start;
+            if out[k - 1].content.end > end {
+                out[k - 1].content = Span::new(out[k - 1].content.start, end.max(out[k - 1].content.start)).trim(&doc.text);
+            }
+        }
+    }
+    let _ = last;
+}
+
+fn push(doc: &Document, open: usize, close: Option<usize>, para: usize, out: &mut Vec<Quote>) {
+    let start = doc.tokens[open].span.end;
+    let end = match close {
+        Some(c) => doc.tokens[c].span.start,
+        None => doc.paragraphs[para].end,
+    };
+    let content = Span::new(start, end.max(start)).trim(&doc.text);
+    if content.is_empty() {
+        return;
+    }
+    out.push(Quote {
+        content,
+        open,
+        close,
+        paragraph: para,
+    });
+}

@@ -1,0 +1,316 @@
+//! Typed relations between entity mentions (and statements): roles and affiliations,
+//! part-of from possessives and prefixes, and verbs from schema/relations.tsv.
+//!
+//! Patterns, each a rule name in provenance:
+//! - `title_before_name`: "U.S. President Donald Trump", "Chinese President Xi" ->
+//!   affiliated_with the country or agency right before the title;
+//! - `appositive_role`: "Wei Xiaojun, (the) deputy secretary-general of China's National
+//!   Narcotics Commission," / "Lance Ho, who heads the DEA's ..." / "Wei, an NCB official";
+//! - `org_role_name`: "the DEA's representative in Beijing, Lance Ho";
+//! - `possessive_part_of` / `prefix_part_of` / `of_part_of`: "the Ministry's Bureau",
+//!   "US Postal Service", "Bureau of the Ministry";
+//! - `verb_active` / `verb_passive`: subject and object mentions around a relation verb,
+//!   lists and coordination giving one edge each; negated verbs give none.
+
+use crate::document::{Document, EntityType, Relation, Target, TokenKind};
+use crate::extract::entities::RULE_DEMONYM;
+use crate::lexicon::{FunctionClass, Lexicon};
+use crate::span::Span;
+
+const ACTOR: &[EntityType] = &[
+    EntityType::Person,
+    EntityType::Agency,
+    EntityType::Organization,
+    EntityType::Country,
+];
+const BODY: &[EntityType] = &[EntityType::Agency, EntityType::Organization, EntityType::Country];
+
+/// Needs: tokens, sentences, mentions, attributions. Adds: relations.
+pub fn extract(doc: &mut Document, lex: &Lexicon) {
+    let mut out = Vec::new();
+    roles(doc, lex, &mut out);
+    part_of(doc, &mut out);
+    verbs(doc, lex, &mut out);
+    out.sort_by_key(|r: &Relation| (r.evidence.start, r.trigger.start, r.subject));
+    out.dedup_by(|b, a| a.subject == b.subject && a.object == b.object && a.edge == b.edge && a.evidence == b.evidence);
+    doc.relations = out;
+}
+
+fn sentence_of(doc: &Document, at: usize) -> Span {
+    doc.sentence_at(at).map_or(Span::new(at, at), |s| doc.sentences[s].span)
+}
+
+/// Mention indices in `[from, to)` byte range, in order.
+fn mentions_in(doc: &Document, range: Span) -> impl Iterator<Item = usize> + '_ {
+    doc.mentions
+        .iter()
+        .enumerate()
+        .filter(move |(_, m)| range.contains(m.span))
+        .map(|(i, _)| i)
+}
+
+fn between_is(doc: &Document, a: usize, b: usize, allowed: &[&str]) -> bool {
+    if a > b {
+        return false;
+    }
+    let gap = doc.text[a..b].trim();
+    allowed.contains(&gap)
+}
+
+fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
+    for (pi, p) in doc.mentions.iter().enumerate() {
+        if p.etype != EntityType::Person || p.rule == crate::extract::entities::RULE_SHORT_NAME {
+            continue;
+        }
+        let evidence = sentence_of(doc, p.span.start);
+        // Title right before the name, and a body right before the title.
+        let ti = doc.token_at_or_after(p.span.start);
+        let mut k = ti;
+        while k > 0 && is_title_word(doc, lex, k - 1) {
+            k -= 1;
+        }
+        if k < ti {
+            let title_span = Span::new(doc.tokens[k].span.start, doc.tokens[ti - 1].span.end);
+            let title = doc.slice(title_span).to_string();
+            let body = doc.mentions.iter().enumerate().rev().find(|(_, m)| {
+                BODY.contains(&m.etype)
+                    && m.span.end <= title_span.start
+                    && between_is(doc, m.span.end, title_span.start, &["", "’s", "'s", "s"])
+            });
+            if let Some((bi, _)) = body {
+                out.push(Relation {
+                    subject: pi,
+                    object: Target::Entity(bi),
+                    edge: "affiliated_with".into(),
+                    title: Some(title.to_ascii_lowercase()),
+                    evidence,
+                    trigger: title_span,
+                    rule: "title_before_name",
+                    confidence: 0.85,
+                });
+            }
+        }
+        // Appositive after the name, up to the next comma or sentence end.
+        let after = p.span.end;
+        let rest = &doc.text[after..evidence.end.max(after)];
+        let Some(stripped) = rest.strip_prefix(',').or_else(|| rest.strip_prefix(" ,")) else {
+            continue;
+        };
+        let app_start = after + (rest.len() - stripped.len());
+        // The appositive runs to the next comma not inside a number.
+        let app_end = stripped
+            .char_indices()
+            .find(|&(i, ch)| ch == ',' && i > 0 && !stripped[..i].ends_with(char::is_numeric))
+            .map_or(evidence.end, |(i, _)| app_start + i);
+        let app = Span::new(app_start, app_end.max(app_start));
+        let app_text = doc.lower(app).trim_start();
+        let relative = ["who heads", "who leads", "who runs", "who directs", "who chairs", "who works for", "who works at"]
+            .iter()
+            .find(|w| app_text.starts_with(**w));
+        let has_title = relative.is_some() || {
+            let first = doc.token_at_or_after(app.start);
+            (first..doc.token_at_or_after(app.end)).any(|t| is_title_word(doc, lex, t))
+        };
+        if !has_title {
+            continue;
+        }
+        let org = mentions_in(doc, app)
+            .find(|&m| matches!(doc.mentions[m].etype, EntityType::Agency | EntityType::Organization))
+            .or_else(|| mentions_in(doc, app).find(|&m| doc.mentions[m].etype == EntityType::Country));
+        if let Some(o) = org {
+            let title = match relative {
+                Some(_) => "head".to_string(),
+                None => title_words(doc, lex, app),
+            };
+            out.push(Relation {
+                subject: pi,
+                object: Target::Entity(o),
+                edge: "affiliated_with".into(),
+                title: Some(title),
+                evidence,
+                trigger: app.trim(&doc.text),
+                rule: "appositive_role",
+                confidence: 0.85,
+            });
+        }
+    }
+    // "the DEA's representative in Beijing, Lance Ho"
+    for (oi, o) in doc.mentions.iter().enumerate() {
+        if !matches!(o.etype, EntityType::Agency | EntityType::Organization) {
+            continue;
+        }
+        let rest = &doc.lower[o.span.end..];
+        let Some(r) = rest.strip_prefix("’s ").or_else(|| rest.strip_prefix("'s ")).or_else(|| rest.strip_prefix("’s (")) else {
+            continue;
+        };
+        let start = o.span.end + (rest.len() - r.len());
+        let Some(comma) = r.find(", ").filter(|&c| c < 60) else { continue };
+        let role = Span::new(start, start + comma);
+        let ti = doc.token_at_or_after(role.start);
+        if !(ti..doc.token_at_or_after(role.end)).any(|t| is_title_word(doc, lex, t)) {
+            continue;
+        }
+        let person_at = role.end + 2;
+        if let Some((pi, _)) = doc.mentions.iter().enumerate().find(|(_, m)| m.span.start == person_at && m.etype == EntityType::Person) {
+            out.push(Relation {
+                subject: pi,
+                object: Target::Entity(oi),
+                edge: "affiliated_with".into(),
+                title: Some(title_words(doc, lex, role)),
+                evidence: sentence_of(doc, o.span.start),
+                trigger: role,
+                rule: "org_role_name",
+                confidence: 0.8,
+            });
+        }
+    }
+}
+
+fn is_title_word(doc: &Document, lex: &Lexicon, t: usize) -> bool {
+    if doc.tokens[t].kind != TokenKind::Word {
+        return false;
+    }
+    let w = doc.token_lower(t);
+    lex.titles.contains(w) || lex.title_modifiers.contains(w)
+}
+
+/// The title words of an appositive ("the deputy secretary-general of ..." -> "deputy
+/// secretary-general").
+fn title_words(doc: &Document, lex: &Lexicon, span: Span) -> String {
+    let first = doc.token_at_or_after(span.start);
+    let last = doc.token_at_or_after(span.end);
+    let words: Vec<usize> = (first..last).skip_while(|&t| !is_title_word(doc, lex, t)).take_while(|&t| is_title_word(doc, lex, t)).collect();
+    match (words.first(), words.last()) {
+        (Some(&a), Some(&b)) => doc
+            .lower(Span::new(doc.tokens[a].span.start, doc.tokens[b].span.end))
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+fn part_of(doc: &Document, out: &mut Vec<Relation>) {
+    let ms = &doc.mentions;
+    for w in 0..ms.len() {
+        for v in w + 1..(w + 3).min(ms.len()) {
+            let (a, b) = (&ms[w], &ms[v]);
+            if !matches!(b.etype, EntityType::Agency | EntityType::Organization) {
+                continue;
+            }
+            let whole = matches!(a.etype, EntityType::Agency | EntityType::Organization | EntityType::Country);
+            if !whole || a.rule == RULE_DEMONYM && a.etype == EntityType::Country && !doc.lowercased && false {
+                continue;
+            }
+            let gap_start = a.span.end;
+            let (rule, subject, object) = if between_is(doc, gap_start, b.span.start, &["’s", "'s", "s"]) {
+                ("possessive_part_of", v, w)
+            } else if between_is(doc, gap_start, b.span.start, &[""]) && a.etype == EntityType::Country {
+                ("prefix_part_of", v, w)
+            } else if between_is(doc, gap_start, b.span.start, &["of the", "of"]) && a.etype != EntityType::Country {
+                ("of_part_of", w, v)
+            } else {
+                continue;
+            };
+            if ms[subject].canonical == ms[object].canonical {
+                continue;
+            }
+            out.push(Relation {
+                subject,
+                object: Target::Entity(object),
+                edge: "part_of".into(),
+                title: None,
+                evidence: sentence_of(doc, a.span.start),
+                trigger: Span::new(a.span.start, b.span.end),
+                rule,
+                confidence: 0.85,
+            });
+        }
+    }
+}
+
+fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
+    for s in &doc.sentences {
+        let (a, b) = s.tokens;
+        let mut i = a;
+        while i < b {
+            let Some((n, rv)) = lex.relations.longest_at(&doc.lower, &doc.tokens, i, b) else {
+                i += 1;
+                continue;
+            };
+            let trigger = Span::new(doc.tokens[i].span.start, doc.tokens[i + n - 1].span.end);
+            // Negation and refusal: "did not deny", "declined to comment".
+            let negated = (i.saturating_sub(3).max(a)..i).any(|k| {
+                lex.function_class(doc.token_lower(k)) == Some(FunctionClass::Neg)
+                    || matches!(doc.token_lower(k), "declined" | "refused" | "n't")
+            });
+            if negated {
+                i += n;
+                continue;
+            }
+            let passive = i > a && matches!(doc.token_lower(i - 1), "was" | "were" | "been" | "be" | "is" | "are");
+            let clause_start = (a..i).rev().find(|&k| matches!(doc.token_text(k), "," | ";" | ":" | "—")).map_or(s.span.start, |k| doc.tokens[k].span.end);
+            let clause_end = (i + n..b).find(|&k| matches!(doc.token_text(k), ";" | ":" | "—" | ".")).map_or(s.span.end, |k| doc.tokens[k].span.start);
+            let left: Vec<usize> = mentions_in(doc, Span::new(clause_start.min(trigger.start), trigger.start)).collect();
+            let right: Vec<usize> = mentions_in(doc, Span::new(trigger.end, clause_end.max(trigger.end)))
+                .filter(|&m| doc.mentions[m].span.start < trigger.end + 120)
+                .collect();
+            let (subj, objs): (Option<usize>, Vec<usize>) = if passive {
+                let by = right.iter().copied().find(|&m| doc.lower[trigger.end..doc.mentions[m].span.start].trim_end().ends_with("by"));
+                (by, left.last().copied().into_iter().collect())
+            } else {
+                let subj = left.iter().copied().rev().find(|&m| ACTOR.contains(&doc.mentions[m].etype) && doc.mentions[m].rule != RULE_DEMONYM);
+                // The first object and those coordinated with it ("A and B", "A, B and C").
+                let mut objs = Vec::new();
+                for &m in &right {
+                    if let Some(&prev) = objs.last() {
+                        let prev: usize = prev;
+                        let gap = doc.lower[doc.mentions[prev].span.end..doc.mentions[m].span.start].trim();
+                        if !matches!(gap, "and" | "," | ", and" | "or" | "-" | "- " ) {
+                            break;
+                        }
+                    }
+                    if doc.mentions[m].rule == RULE_DEMONYM {
+                        if objs.is_empty() { continue; } else { break; }
+                    }
+                    objs.push(m);
+                }
+                (subj, objs)
+            };
+            let Some(subj) = subj else {
+                i += n;
+                continue;
+            };
+            for o in objs {
+                if o == subj || doc.mentions[o].canonical == doc.mentions[subj].canonical {
+                    continue;
+                }
+                if !fits(&rv.edge, doc.mentions[subj].etype, doc.mentions[o].etype) {
+                    continue;
+                }
+                let hedged = (s.tokens.0..i).any(|k| matches!(doc.token_lower(k), "reportedly" | "allegedly"));
+                out.push(Relation {
+                    subject: subj,
+                    object: Target::Entity(o),
+                    edge: rv.edge.clone(),
+                    title: None,
+                    evidence: s.span,
+                    trigger,
+                    rule: if passive { "verb_passive" } else { "verb_active" },
+                    confidence: if hedged { 0.5 } else { 0.75 },
+                });
+            }
+            i += n;
+        }
+    }
+}
+
+/// Type constraints: who can regulate, indict, meet whom.
+fn fits(edge: &str, s: EntityType, o: EntityType) -> bool {
+    use EntityType::*;
+    let actor = ACTOR.contains(&s);
+    match edge {
+        "regulates" => matches!(s, Country | Agency) && o == Substance,
+        "indicts" => matches!(s, Agency | Country) && o == Person,
+        "meets" => s == Person && o == Person,
+        _ => actor && ACTOR.contains(&o),
+    }
+}

@@ -1,0 +1,331 @@
+//! The knowledge graph: typed nodes and edges in a petgraph `StableDiGraph`, each edge
+//! holding every occurrence of it (provenance) across articles.
+//!
+//! Offsets here are Unicode code points into the original file (end exclusive), as every
+//! export reports them.
+
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum NodeType {
+    Person,
+    Agency,
+    Organization,
+    Country,
+    Place,
+    Substance,
+    Statement,
+    Article,
+}
+
+impl NodeType {
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeType::Person => "Person",
+            NodeType::Agency => "Agency",
+            NodeType::Organization => "Organization",
+            NodeType::Country => "Country",
+            NodeType::Place => "Place",
+            NodeType::Substance => "Substance",
+            NodeType::Statement => "Statement",
+            NodeType::Article => "Article",
+        }
+    }
+
+    pub fn from_entity(t: crate::document::EntityType) -> NodeType {
+        use crate::document::EntityType as E;
+        match t {
+            E::Person => NodeType::Person,
+            E::Agency => NodeType::Agency,
+            E::Organization => NodeType::Organization,
+            E::Country => NodeType::Country,
+            E::Place => NodeType::Place,
+            E::Substance => NodeType::Substance,
+        }
+    }
+
+    pub const ALL: [NodeType; 8] = [
+        NodeType::Person,
+        NodeType::Agency,
+        NodeType::Organization,
+        NodeType::Country,
+        NodeType::Place,
+        NodeType::Substance,
+        NodeType::Statement,
+        NodeType::Article,
+    ];
+}
+
+/// Where something was found: article id and code point offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct MentionRef {
+    pub article: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Role {
+    pub title: String,
+    pub organization: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    /// Stable id, also the last segment of the node's IRI ("person-wei-xiaojun").
+    pub id: String,
+    #[serde(rename = "type")]
+    pub ntype: NodeType,
+    pub label: String,
+    pub aliases: BTreeSet<String>,
+    pub mentions: BTreeSet<MentionRef>,
+    /// Statements: "direct", "indirect" or "claim".
+    pub kind: Option<&'static str>,
+    /// Statements: the content as first seen.
+    pub text: Option<String>,
+    /// Statements: id of the speaker node, when known.
+    pub speaker: Option<String>,
+    /// People: titles with the organization node they hold them in.
+    pub roles: BTreeSet<Role>,
+    /// Articles: metadata.
+    pub article: Option<ArticleInfo>,
+}
+
+impl Node {
+    pub fn new(id: String, ntype: NodeType, label: String) -> Node {
+        Node {
+            id,
+            ntype,
+            label,
+            aliases: BTreeSet::new(),
+            mentions: BTreeSet::new(),
+            kind: None,
+            text: None,
+            speaker: None,
+            roles: BTreeSet::new(),
+            article: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ArticleInfo {
+    pub id: String,
+    pub file: String,
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    /// Length of the text in code points (for NIF context strings).
+    #[serde(skip)]
+    pub chars: usize,
+}
+
+/// A code point span `{start, end}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct CharSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One occurrence of an edge in one article.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Provenance {
+    pub article: String,
+    pub start: usize,
+    pub end: usize,
+    pub evidence: String,
+    pub rule: String,
+    pub confidence: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<CharSpan>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cue: Option<CharSpan>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<CharSpan>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Edge {
+    #[serde(rename = "type")]
+    pub etype: String,
+    pub provenance: Vec<Provenance>,
+}
+
+/// The graph with an index from node id to node.
+#[derive(Debug, Default, Clone)]
+pub struct Graph {
+    pub g: StableDiGraph<Node, Edge>,
+    by_id: HashMap<String, NodeIndex>,
+    edges: HashMap<(NodeIndex, NodeIndex, String), petgraph::stable_graph::EdgeIndex>,
+}
+
+impl Graph {
+    pub fn node_index(&self, id: &str) -> Option<NodeIndex> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.node_index(id).map(|i| &self.g[i])
+    }
+
+    /// Returns the node with this id, creating it with `make` if new.
+    pub fn upsert(&mut self, id: &str, make: impl FnOnce() -> Node) -> NodeIndex {
+        if let Some(&i) = self.by_id.get(id) {
+            return i;
+        }
+        let node = make();
+        debug_assert_eq!(node.id, id);
+        let i = self.g.add_node(node);
+        self.by_id.insert(id.to_string(), i);
+        i
+    }
+
+    /// Adds one occurrence of `etype` from `a` to `b`; repeated occurrences accumulate.
+    pub fn add_edge(&mut self, a: NodeIndex, b: NodeIndex, etype: &str, prov: Option<Provenance>) {
+        let key = (a, b, etype.to_string());
+        let e = match self.edges.get(&key) {
+            Some(&e) => e,
+            None => {
+                let e = self.g.add_edge(
+                    a,
+                    b,
+                    Edge {
+                        etype: etype.to_string(),
+                        provenance: Vec::new(),
+                    },
+                );
+                self.edges.insert(key, e);
+                e
+            }
+        };
+        if let Some(p) = prov {
+            let list = &mut self.g[e].provenance;
+            if !list.contains(&p) {
+                list.push(p);
+            }
+        }
+    }
+
+    /// Nodes sorted by (type, id): the order every export uses, so output is stable.
+    pub fn sorted_nodes(&self) -> Vec<NodeIndex> {
+        let mut v: Vec<NodeIndex> = self.g.node_indices().collect();
+        v.sort_by(|&a, &b| (self.g[a].ntype, &self.g[a].id).cmp(&(self.g[b].ntype, &self.g[b].id)));
+        v
+    }
+
+    /// Edges sorted by (source id, type, target id), provenance sorted within.
+    pub fn sorted_edges(&self) -> Vec<(NodeIndex, NodeIndex, &Edge)> {
+        let mut v: Vec<(NodeIndex, NodeIndex, &Edge)> = self
+            .g
+            .edge_references()
+            .map(|e| (e.source(), e.target(), e.weight()))
+            .collect();
+        v.sort_by(|a, b| {
+            (&self.g[a.0].id, &a.2.etype, &self.g[a.1].id).cmp(&(&self.g[b.0].id, &b.2.etype, &self.g[b.1].id))
+        });
+        v
+    }
+
+    /// Sorts every provenance list (articles may finish in any order).
+    pub fn normalize(&mut self) {
+        let ids: Vec<_> = self.g.edge_indices().collect();
+        for e in ids {
+            self.g[e].provenance.sort_by(|a, b| {
+                (&a.article, a.start, a.end, &a.rule).cmp(&(&b.article, b.start, b.end, &b.rule))
+            });
+        }
+    }
+
+    /// Counts of nodes by type and edges by type, for the build summary.
+    pub fn summary(&self) -> (Vec<(NodeType, usize)>, Vec<(String, usize)>) {
+        let mut nodes: std::collections::BTreeMap<NodeType, usize> = Default::default();
+        for n in self.g.node_weights() {
+            *nodes.entry(n.ntype).or_default() += 1;
+        }
+        let mut edges: std::collections::BTreeMap<String, usize> = Default::default();
+        for e in self.g.edge_weights() {
+            *edges.entry(e.etype.clone()).or_default() += 1;
+        }
+        (nodes.into_iter().collect(), edges.into_iter().collect())
+    }
+}
+
+/// FNV-1a, 64 bit: a stable hash for ids (std's hasher is randomized per process).
+pub fn stable_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// A readable id segment: lowercase letters and digits joined by '-', safe in IRIs,
+/// Turtle local names, DOT ids and file names.
+pub fn slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars() {
+        let c = fold(c);
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.len() > 60 {
+        out.truncate(60);
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    if out.is_empty() {
+        out = format!("x{:012x}", stable_hash(s) & 0xffff_ffff_ffff);
+    }
+    out
+}
+
+/// Folds common Latin letters with diacritics to ASCII ("ō" -> "o").
+fn fold(c: char) -> char {
+    match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+        'À'..='Å' | 'Ā' => 'a',
+        'ç' | 'ć' | 'č' | 'Ç' | 'Č' => 'c',
+        'è'..='ë' | 'ē' | 'ę' | 'ě' | 'È'..='Ë' => 'e',
+        'ì'..='ï' | 'ī' | 'Ì'..='Ï' => 'i',
+        'ñ' | 'ń' | 'Ñ' => 'n',
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' | 'Ò'..='Ö' | 'Ø' => 'o',
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' | 'Ù'..='Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        'š' | 'ś' | 'Š' => 's',
+        'ž' | 'ź' | 'ż' | 'Ž' => 'z',
+        'ł' | 'Ł' => 'l',
+        'ß' => 's',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_iri_safe_and_stable() {
+        assert_eq!(slug("Wei Xiaojun"), "wei-xiaojun");
+        assert_eq!(slug("U.S. Department of <Justice> {x}|^`\\"), "u-s-department-of-justice-x");
+        assert_eq!(slug("Zhōngguó"), "zhongguo");
+        assert_eq!(slug("\"\""), slug("\"\""));
+        assert!(slug("\"\"").starts_with('x'));
+    }
+}

@@ -1,0 +1,145 @@
+//! Article metadata and boilerplate: a leading " date YYYY-MM-DD" header, the title,
+//! "By NAME" bylines, signatures ("/kga"), comment-policy lines and trailing author bios.
+//! Nothing is deleted from the text: boilerplate becomes spans the text stage skips.
+
+use crate::document::Document;
+use crate::span::Span;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// The compiled boilerplate patterns of schema/boilerplate.tsv.
+pub struct Boilerplate {
+    patterns: Vec<(String, Regex)>,
+}
+
+impl Boilerplate {
+    pub fn parse(tsv: &str) -> anyhow::Result<Boilerplate> {
+        let mut patterns = Vec::new();
+        for (n, line) in tsv.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((name, re)) = line.split_once('\t') else {
+                anyhow::bail!("boilerplate.tsv:{}: expected name<TAB>regex", n + 1);
+            };
+            let re = Regex::new(&format!("(?m){re}"))
+                .map_err(|e| anyhow::anyhow!("boilerplate.tsv:{}: {e}", n + 1))?;
+            patterns.push((name.to_string(), re));
+        }
+        Ok(Boilerplate { patterns })
+    }
+
+    pub fn builtin() -> &'static Boilerplate {
+        static B: OnceLock<Boilerplate> = OnceLock::new();
+        B.get_or_init(|| {
+            Boilerplate::parse(include_str!("../../schema/boilerplate.tsv"))
+                .expect("compiled-in boilerplate.tsv is valid (tested)")
+        })
+    }
+}
+
+fn date_header() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^\s*date (\d{4}-\d{2}-\d{2})\s*").unwrap())
+}
+
+fn byline() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(
+            r"(?m)^[ \t]*By ([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,3})(?:[ \t,]+\d{1,2}/\d{1,2}/\d{2,4})?[ \t]*\r?$",
+        )
+        .unwrap()
+    })
+}
+
+/// Needs: `text`. Adds: `meta` (date, title, authors) and `boilerplate` spans.
+pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
+    let text = &doc.text;
+    let mut cut: Vec<Span> = Vec::new();
+    let mut body_start = 0;
+    if let Some(c) = date_header().captures(text) {
+        let whole = c.get(0).unwrap();
+        doc.meta.date.get_or_insert_with(|| c[1].to_string());
+        cut.push(Span::new(whole.start(), whole.end()));
+        body_start = whole.end();
+    }
+    for c in byline().captures_iter(text).take(2) {
+        let whole = c.get(0).unwrap();
+        let name = c.get(1).unwrap();
+        doc.meta
+            .authors
+            .push((name.as_str().to_string(), Span::new(name.start(), name.end())));
+        cut.push(Span::new(whole.start(), whole.end()));
+    }
+    for (_, re) in &boilerplate.patterns {
+        for m in re.find_iter(text) {
+            if !m.as_str().trim().is_empty() {
+                cut.push(Span::new(m.start(), m.end()));
+            }
+        }
+    }
+    // A title: a short first line without final punctuation, followed by a blank line.
+    let first_line_end = text[body_start..]
+        .find('\n')
+        .map_or(text.len(), |i| body_start + i);
+    let first = text[body_start..first_line_end].trim();
+    let blank_after = text[first_line_end..].trim_start_matches([' ', '\t', '\r']).starts_with("\n\n")
+        || text[first_line_end..].starts_with("\n\r\n")
+        || text[first_line_end..].starts_with("\n\n");
+    if doc.meta.title.is_none()
+        && blank_after
+        && !first.is_empty()
+        && first.len() < 200
+        && !first.ends_with(['.', '”', '"'])
+    {
+        doc.meta.title = Some(first.to_string());
+    }
+    // A trailing author bio: a last paragraph that starts with the byline's name.
+    for (author, _) in doc.meta.authors.clone() {
+        if let Some(pos) = text.rfind(&format!("\n{author} ")) {
+            let para_end = text[pos + 1..].find("\n\n").map_or(text.len(), |i| pos + 1 + i);
+            if text[para_end..].trim().is_empty() {
+                cut.push(Span::new(pos + 1, para_end));
+            }
+        }
+    }
+    cut.sort();
+    doc.boilerplate = cut;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        let mut d = Document::new("t.txt", text);
+        detect(&mut d, Boilerplate::builtin());
+        d
+    }
+
+    #[test]
+    fn date_header_and_signature_become_boilerplate() {
+        let d = doc(" date 2017-11-03 BEIJING – A Chinese official spoke.\n\n“Yes,” Wei said. /kga");
+        assert_eq!(d.meta.date.as_deref(), Some("2017-11-03"));
+        let cut: Vec<&str> = d.boilerplate.iter().map(|s| d.slice(*s)).collect();
+        assert_eq!(cut, vec![" date 2017-11-03 ", " /kga"]);
+    }
+
+    #[test]
+    fn title_byline_policy_and_bio() {
+        let text = "China Denies It\n\nBy Paul Gaita 11/07/17\n\nWei spoke.\n\nPlease read our comment policy. - The Fix\n\nPaul Gaita lives in Los Angeles.";
+        let d = doc(text);
+        assert_eq!(d.meta.title.as_deref(), Some("China Denies It"));
+        assert_eq!(d.meta.authors[0].0, "Paul Gaita");
+        let cut: Vec<&str> = d.boilerplate.iter().map(|s| d.slice(*s)).collect();
+        assert_eq!(
+            cut,
+            vec![
+                "By Paul Gaita 11/07/17",
+                "Please read our comment policy. - The Fix",
+                "Paul Gaita lives in Los Angeles."
+            ]
+        );
+    }
+}

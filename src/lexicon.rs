@@ -1,0 +1,482 @@
+//! Linguistic knowledge loaded at start from the data files under `schema/`: cue verbs,
+//! titles, countries, agencies, substances, relation verbs, function words.
+//!
+//! The files are compiled in as defaults, so the binary works anywhere; `--schema DIR`
+//! loads edited copies instead, so users extend the lexicons without recompiling.
+
+use crate::document::{EntityType, Token, TokenKind};
+use crate::text::tokens::tokenize;
+use anyhow::{bail, Context, Result};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// The data files, by name, with their compiled-in defaults.
+pub const FILES: &[(&str, &str)] = &[
+    ("cues.tsv", include_str!("../schema/cues.tsv")),
+    ("titles.txt", include_str!("../schema/titles.txt")),
+    (
+        "title_modifiers.txt",
+        include_str!("../schema/title_modifiers.txt"),
+    ),
+    ("org_heads.tsv", include_str!("../schema/org_heads.tsv")),
+    (
+        "organizations.tsv",
+        include_str!("../schema/organizations.tsv"),
+    ),
+    ("countries.tsv", include_str!("../schema/countries.tsv")),
+    ("substances.txt", include_str!("../schema/substances.txt")),
+    ("relations.tsv", include_str!("../schema/relations.tsv")),
+    ("abbreviations.txt", include_str!("../schema/abbreviations.txt")),
+    (
+        "function_words.tsv",
+        include_str!("../schema/function_words.tsv"),
+    ),
+    ("stopnames.txt", include_str!("../schema/stopnames.txt")),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueClass {
+    Speech,
+    Belief,
+    Nominal,
+    Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub lemma: String,
+    pub edge: String,
+    pub class: CueClass,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelationVerb {
+    pub lemma: String,
+    pub edge: String,
+    pub cameo: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionClass {
+    Pron,
+    Det,
+    Prep,
+    Conj,
+    Aux,
+    Adv,
+    Wh,
+    Neg,
+    Other,
+}
+
+/// What a gazetteer pattern names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GazKind {
+    /// A name of an entity of this type.
+    Name(EntityType),
+    /// A demonym ("Chinese"): links to the country, is not a node of its own.
+    Demonym,
+    /// A country's capital city.
+    Capital,
+}
+
+#[derive(Debug, Clone)]
+pub struct GazEntry {
+    pub canonical: String,
+    pub kind: GazKind,
+    /// Stable key: ISO code for countries and demonyms, canonical name otherwise.
+    pub key: String,
+    /// ISO code of the country an agency or capital belongs to.
+    pub country: Option<String>,
+    /// Acronyms ("US", "DEA") match only as written, except in lowercased text.
+    pub case_sensitive: bool,
+}
+
+/// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
+#[derive(Debug, Clone)]
+pub struct PhraseMap<V> {
+    by_first: HashMap<String, Vec<(Vec<String>, V)>>,
+}
+
+impl<V> Default for PhraseMap<V> {
+    fn default() -> Self {
+        PhraseMap {
+            by_first: HashMap::new(),
+        }
+    }
+}
+
+impl<V: Clone> PhraseMap<V> {
+    pub fn insert(&mut self, phrase: &str, value: V) {
+        let words = phrase_tokens(phrase);
+        if words.is_empty() {
+            return;
+        }
+        let list = self.by_first.entry(words[0].clone()).or_default();
+        if list.iter().any(|(w, _)| *w == words) {
+            return; // first entry wins: files are read top to bottom
+        }
+        list.push((words, value));
+        // Longest first so the first match found is the longest.
+        list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    }
+
+    /// All values whose phrase starts at token `i`, longest first, with their length.
+    pub fn matches_at<'a>(
+        &'a self,
+        lower: &'a str,
+        tokens: &'a [Token],
+        i: usize,
+        end: usize,
+    ) -> impl Iterator<Item = (usize, &'a V)> + 'a {
+        let first = tokens[i].span.slice(lower);
+        self.by_first
+            .get(first)
+            .into_iter()
+            .flatten()
+            .filter(move |(words, _)| {
+                i + words.len() <= end
+                    && words
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| tokens[i + k].span.slice(lower) == w)
+            })
+            .map(|(words, v)| (words.len(), v))
+    }
+
+    pub fn longest_at<'a>(
+        &'a self,
+        lower: &'a str,
+        tokens: &'a [Token],
+        i: usize,
+        end: usize,
+    ) -> Option<(usize, &'a V)> {
+        self.matches_at(lower, tokens, i, end).next()
+    }
+
+    pub fn contains(&self, phrase: &str) -> bool {
+        let words = phrase_tokens(phrase);
+        words
+            .first()
+            .and_then(|f| self.by_first.get(f))
+            .is_some_and(|l| l.iter().any(|(w, _)| *w == words))
+    }
+}
+
+/// Lowercase tokens of a lexicon phrase, cut the same way as document text.
+fn phrase_tokens(phrase: &str) -> Vec<String> {
+    let lower = phrase.to_ascii_lowercase();
+    tokenize(&lower, 0, &|w| w.ends_with('.') && w.len() <= 6)
+        .iter()
+        .filter(|t| t.kind != TokenKind::Quote || t.span.len() > 1)
+        .map(|t| t.span.slice(&lower).to_string())
+        .collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub cues: PhraseMap<Cue>,
+    /// Nouns naming a statement ("claim", "allegations").
+    pub nominal_cues: PhraseMap<Cue>,
+    pub titles: PhraseMap<()>,
+    pub title_modifiers: HashSet<String>,
+    /// Capitalized head word -> (type, may start the phrase, may end it).
+    pub org_heads: HashMap<String, (EntityType, bool, bool)>,
+    pub gazetteer: PhraseMap<GazEntry>,
+    pub relations: PhraseMap<RelationVerb>,
+    pub abbreviations: HashSet<String>,
+    pub function_words: HashMap<String, FunctionClass>,
+    pub stopnames: HashSet<String>,
+    /// Country ISO code -> canonical name.
+    pub country_names: HashMap<String, String>,
+}
+
+/// Rows of a data file: non-empty, non-comment lines split on tabs.
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(n, l)| {
+            (
+                n + 1,
+                l.split('\t').map(|f| f.trim().to_string()).collect(),
+            )
+        })
+}
+
+fn field<'a>(name: &str, line: usize, cols: &'a [String], i: usize) -> Result<&'a str> {
+    match cols.get(i) {
+        Some(s) => Ok(s),
+        None => bail!("{name}:{line}: expected at least {} tab-separated columns", i + 1),
+    }
+}
+
+fn list(s: &str, sep: char) -> impl Iterator<Item = &str> {
+    s.split(sep).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn entity_type(name: &str, line: usize, s: &str) -> Result<EntityType> {
+    Ok(match s {
+        "Agency" => EntityType::Agency,
+        "Organization" => EntityType::Organization,
+        "Person" => EntityType::Person,
+        "Country" => EntityType::Country,
+        "Place" => EntityType::Place,
+        "Substance" => EntityType::Substance,
+        other => bail!("{name}:{line}: unknown entity type {other:?}"),
+    })
+}
+
+/// Short all-caps words ("US", "DEA") are acronyms: matched only as written.
+fn is_acronym(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty() && letters.len() <= 6 && letters.iter().all(|c| c.is_uppercase())
+}
+
+impl Lexicon {
+    /// The compiled-in lexicons.
+    pub fn builtin() -> Lexicon {
+        Lexicon::from_sources(|name| {
+            Ok(FILES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.to_string())
+                .unwrap_or_default())
+        })
+        .expect("the compiled-in lexicons are valid (tested)")
+    }
+
+    /// Loads every data file from `dir`; a file missing there falls back to the default.
+    pub fn load(dir: &Path) -> Result<Lexicon> {
+        if !dir.is_dir() {
+            bail!("schema directory {} does not exist", dir.display());
+        }
+        Lexicon::from_sources(|name| {
+            let path = dir.join(name);
+            if path.exists() {
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading lexicon {}", path.display()))
+            } else {
+                Ok(FILES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| t.to_string())
+                    .unwrap_or_default())
+            }
+        })
+    }
+
+    fn from_sources(read: impl Fn(&str) -> Result<String>) -> Result<Lexicon> {
+        let mut lex = Lexicon::default();
+        let name = "cues.tsv";
+        for (line, cols) in rows(&read(name)?) {
+            let lemma = field(name, line, &cols, 0)?;
+            let forms = field(name, line, &cols, 1)?;
+            let edge = field(name, line, &cols, 2)?;
+            let class = match field(name, line, &cols, 3)? {
+                "speech" => CueClass::Speech,
+                "belief" => CueClass::Belief,
+                "nominal" => CueClass::Nominal,
+                "source" => CueClass::Source,
+                other => bail!("{name}:{line}: unknown cue class {other:?}"),
+            };
+            for form in list(forms, ',') {
+                let cue = Cue {
+                    lemma: lemma.to_string(),
+                    edge: edge.to_string(),
+                    class,
+                };
+                // Nominal forms live in their own map: "claims" is both.
+                if class == CueClass::Nominal {
+                    lex.nominal_cues.insert(form, cue);
+                } else {
+                    lex.cues.insert(form, cue);
+                }
+            }
+        }
+        for (_, cols) in rows(&read("titles.txt")?) {
+            lex.titles.insert(&cols[0], ());
+        }
+        for (_, cols) in rows(&read("title_modifiers.txt")?) {
+            lex.title_modifiers.insert(cols[0].to_ascii_lowercase());
+        }
+        let name = "org_heads.tsv";
+        for (line, cols) in rows(&read(name)?) {
+            let t = entity_type(name, line, field(name, line, &cols, 1)?)?;
+            let pos = field(name, line, &cols, 2)?;
+            lex.org_heads.insert(
+                cols[0].clone(),
+                (t, pos == "first" || pos == "any", pos == "last" || pos == "any"),
+            );
+        }
+        let name = "countries.tsv";
+        let mut header_seen = false;
+        for (line, cols) in rows(&read(name)?) {
+            if !header_seen && cols[0] == "iso2" {
+                header_seen = true;
+                continue;
+            }
+            let iso = field(name, line, &cols, 0)?.to_string();
+            let canonical = field(name, line, &cols, 1)?.to_string();
+            lex.country_names.insert(iso.clone(), canonical.clone());
+            let entry = |kind: GazKind, s: &str| GazEntry {
+                canonical: canonical.clone(),
+                kind,
+                key: iso.clone(),
+                country: Some(iso.clone()),
+                case_sensitive: is_acronym(s),
+            };
+            lex.gazetteer
+                .insert(&canonical, entry(GazKind::Name(EntityType::Country), &canonical));
+            for a in list(cols.get(2).map_or("", |s| s), '|') {
+                lex.gazetteer
+                    .insert(a, entry(GazKind::Name(EntityType::Country), a));
+            }
+            for d in list(cols.get(3).map_or("", |s| s), '|') {
+                lex.gazetteer.insert(d, entry(GazKind::Demonym, d));
+            }
+            if let Some(cap) = cols.get(4).filter(|c| !c.is_empty()) {
+                lex.gazetteer.insert(
+                    cap,
+                    GazEntry {
+                        canonical: cap.clone(),
+                        kind: GazKind::Capital,
+                        key: cap.clone(),
+                        country: Some(iso.clone()),
+                        case_sensitive: false,
+                    },
+                );
+            }
+        }
+        let name = "organizations.tsv";
+        for (line, cols) in rows(&read(name)?) {
+            let canonical = field(name, line, &cols, 0)?.to_string();
+            let t = entity_type(name, line, field(name, line, &cols, 1)?)?;
+            let country = cols.get(3).filter(|c| !c.is_empty()).cloned();
+            let aliases = cols.get(2).map_or("", |s| s);
+            for a in std::iter::once(canonical.as_str()).chain(list(aliases, '|')) {
+                lex.gazetteer.insert(
+                    a,
+                    GazEntry {
+                        canonical: canonical.clone(),
+                        kind: GazKind::Name(t),
+                        key: canonical.clone(),
+                        country: country.clone(),
+                        case_sensitive: is_acronym(a),
+                    },
+                );
+            }
+        }
+        for (_, cols) in rows(&read("substances.txt")?) {
+            let s = &cols[0];
+            let canonical = capitalize(s);
+            for form in [s.clone(), format!("{s}s")] {
+                lex.gazetteer.insert(
+                    &form,
+                    GazEntry {
+                        canonical: canonical.clone(),
+                        kind: GazKind::Name(EntityType::Substance),
+                        key: canonical.clone(),
+                        country: None,
+                        case_sensitive: false,
+                    },
+                );
+            }
+        }
+        let name = "relations.tsv";
+        for (line, cols) in rows(&read(name)?) {
+            let lemma = field(name, line, &cols, 0)?;
+            let forms = field(name, line, &cols, 1)?;
+            let edge = field(name, line, &cols, 2)?;
+            let cameo = cols.get(3).cloned().unwrap_or_default();
+            for form in list(forms, ',') {
+                lex.relations.insert(
+                    form,
+                    RelationVerb {
+                        lemma: lemma.to_string(),
+                        edge: edge.to_string(),
+                        cameo: cameo.clone(),
+                    },
+                );
+            }
+        }
+        for (_, cols) in rows(&read("abbreviations.txt")?) {
+            lex.abbreviations.insert(cols[0].to_ascii_lowercase());
+        }
+        let name = "function_words.tsv";
+        for (line, cols) in rows(&read(name)?) {
+            let class = match field(name, line, &cols, 1)? {
+                "pron" => FunctionClass::Pron,
+                "det" => FunctionClass::Det,
+                "prep" => FunctionClass::Prep,
+                "conj" => FunctionClass::Conj,
+                "aux" => FunctionClass::Aux,
+                "adv" => FunctionClass::Adv,
+                "wh" => FunctionClass::Wh,
+                "neg" => FunctionClass::Neg,
+                "other" => FunctionClass::Other,
+                other => bail!("{name}:{line}: unknown word class {other:?}"),
+            };
+            lex.function_words.insert(cols[0].to_ascii_lowercase(), class);
+        }
+        for (_, cols) in rows(&read("stopnames.txt")?) {
+            lex.stopnames.insert(cols[0].to_ascii_lowercase());
+        }
+        Ok(lex)
+    }
+
+    pub fn is_abbreviation(&self, word: &str) -> bool {
+        self.abbreviations.contains(&word.to_ascii_lowercase())
+    }
+
+    pub fn is_stopname(&self, lower: &str) -> bool {
+        self.stopnames.contains(lower)
+    }
+
+    pub fn function_class(&self, lower: &str) -> Option<FunctionClass> {
+        self.function_words.get(lower).copied()
+    }
+
+    pub fn country_name(&self, iso: &str) -> Option<&str> {
+        self.country_names.get(iso).map(String::as_str)
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lexicons_load_and_know_the_basics() {
+        let lex = Lexicon::builtin();
+        assert!(lex.cues.contains("said"));
+        assert!(lex.cues.contains("according to"));
+        assert!(lex.title_modifiers.contains("deputy"));
+        assert!(lex.titles.contains("secretary-general"));
+        assert!(lex.gazetteer.contains("U.S."));
+        assert!(lex.gazetteer.contains("DEA"));
+        assert_eq!(lex.country_name("CN"), Some("China"));
+    }
+
+    #[test]
+    fn a_user_schema_dir_overrides_one_file() {
+        let dir = std::env::temp_dir().join(format!("cg-lex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("cues.tsv"), "opine\topined\tsays\tspeech\n").unwrap();
+        let lex = Lexicon::load(&dir).unwrap();
+        assert!(lex.cues.contains("opined"));
+        assert!(!lex.cues.contains("said"));
+        std::fs::write(dir.join("cues.tsv"), "opine\topined\tsays\tshouting\n").unwrap();
+        let err = Lexicon::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("cues.tsv:1"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,38 @@
+//! claimgraph: English news articles in, a knowledge graph of who said what, about whom,
+//! and who did what to whom out.
+//!
+//! The pipeline, one module per stage:
+//! [`ingest`] (files, folders, JSONL, stdin; metadata and boilerplate) ->
+//! [`text`] (paragraphs, tokens, sentences) ->
+//! [`extract`] (entities, quotes and attributions, relations) ->
+//! [`resolve`] (one node per real thing across articles) ->
+//! [`graph`] (petgraph) -> [`export`] (RDF, DOT, JSON, CSV) / [`query`] (SPARQL).
+//! [`eval`] scores the output against gold annotations.
+
+pub mod document;
+pub mod eval;
+pub mod export;
+pub mod extract;
+pub mod graph;
+pub mod ingest;
+pub mod lexicon;
+pub mod pipeline;
+pub mod query;
+pub mod resolve;
+pub mod span;
+pub mod text;
+
+pub use document::Document;
+pub use graph::Graph;
+pub use lexicon::Lexicon;
+pub use pipeline::{Findings, Pipeline};
+
+/// Builds the graph of a set of in-memory articles `(id, text)`: the library entry point.
+pub fn build_graph(articles: &[(&str, &str)], lex: &Lexicon) -> Graph {
+    let p = Pipeline::new(lex.clone());
+    let findings: Vec<Findings> = articles
+        .iter()
+        .map(|(id, text)| p.run(Document::new(*id, *text)))
+        .collect();
+    resolve::build(&findings, lex)
+}

@@ -1,0 +1,220 @@
+//! The claimgraph command line. Every flag is documented here, in one place.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use claimgraph::export::{self, Format};
+use claimgraph::ingest::{self, InputError};
+use claimgraph::{Findings, Lexicon, Pipeline};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "claimgraph",
+    version,
+    about = "Turn English news articles into a knowledge graph of who said what, about whom, and who did what to whom.",
+    after_help = "Examples:\n  claimgraph build                       # seeds/ -> exports/\n  claimgraph build news/ more.jsonl -o out\n  claimgraph query 'SELECT ?s WHERE { ?s a <https://w3id.org/claimgraph/ontology#Person> }'\n  claimgraph eval --gold ../shared/gold/seeds.json seeds/"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the graph from articles and write the exports.
+    #[command(after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error.")]
+    Build(BuildArgs),
+    /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over a built graph.
+    #[command(after_help = "Examples:\n  claimgraph query 'PREFIX cg: <https://w3id.org/claimgraph/ontology#>\n    SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }'\n  claimgraph query --file questions.rq --output csv\n  claimgraph query --graph out/graph.ttl 'ASK { ?s ?p ?o }'\n\nThe default graph is the union of all named graphs (one per article).")]
+    Query(QueryArgs),
+    /// Score extraction against gold annotations (seeds gold JSON or PolNeAR).
+    #[command(after_help = "Examples:\n  claimgraph eval --gold ../shared/gold/seeds.json seeds/\n  claimgraph eval --polnear ../shared/data/polnear/data/dev")]
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Articles: files, folders, *.jsonl, or - for stdin [default: seeds/]
+    inputs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(short, long, default_value = "exports")]
+    output: PathBuf,
+    /// Comma-separated export formats: ttl, nt, nq, trig, jsonld, dot, json, csv.
+    #[arg(long, value_delimiter = ',', default_value = "ttl,nq,dot,json")]
+    format: Vec<String>,
+    /// Base IRI of the graph's nodes.
+    #[arg(long, default_value = "https://w3id.org/claimgraph/id/")]
+    base: String,
+    /// Folder of lexicon files to use instead of the built-in schema/ files.
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Worker threads (default: all cores). Output is identical for any number.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    /// The SPARQL query text (or use --file).
+    query: Option<String>,
+    /// Read the query from a file.
+    #[arg(long, conflicts_with = "query")]
+    file: Option<PathBuf>,
+    /// The graph to query: .nq, .trig, .ttl or .nt.
+    #[arg(long, default_value = "exports/graph.nq")]
+    graph: PathBuf,
+    /// Result format: table, csv, tsv, json (SELECT/ASK); CONSTRUCT/DESCRIBE print Turtle
+    /// (or N-Triples with --output nt).
+    #[arg(long, short = 'o', default_value = "table")]
+    output: String,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Gold annotations of the seed articles (../shared/gold/seeds.json).
+    #[arg(long)]
+    gold: Option<PathBuf>,
+    /// A PolNeAR split folder holding text/ and attributions/.
+    #[arg(long)]
+    polnear: Option<PathBuf>,
+    /// Articles to build for --gold [default: seeds/].
+    inputs: Vec<PathBuf>,
+    /// Print every missed and spurious item.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("claimgraph: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build(a) => build(a),
+        Command::Query(a) => query(a),
+        Command::Eval(a) => eval(a),
+    }
+}
+
+fn lexicon(schema: Option<&Path>) -> Result<Lexicon> {
+    match schema {
+        Some(dir) => Lexicon::load(dir),
+        None => Ok(Lexicon::builtin()),
+    }
+}
+
+/// Reads and analyzes every input; returns findings in input order and the input errors.
+pub fn analyze_inputs(inputs: &[PathBuf], pipeline: &Pipeline, quiet: bool) -> (Vec<Findings>, Vec<InputError>) {
+    let mut errors = Vec::new();
+    let list = ingest::collect(inputs, &mut errors);
+    let progress = !quiet && std::io::stderr().is_terminal() && list.len() > 50;
+    let mut findings = Vec::new();
+    // Batches keep memory bounded by the graph, not by the corpus text.
+    let mut batch = Vec::new();
+    let flush = |batch: &mut Vec<claimgraph::Document>, findings: &mut Vec<Findings>| {
+        let done: Vec<Findings> = std::mem::take(batch).into_par_iter().map(|d| pipeline.run(d)).collect();
+        findings.extend(done);
+    };
+    for (n, input) in list.iter().enumerate() {
+        ingest::read(input, &mut errors, &mut |d| batch.push(d));
+        if batch.len() >= 256 {
+            flush(&mut batch, &mut findings);
+        }
+        if progress && n % 50 == 0 {
+            eprint!("\rclaimgraph: {n}/{} inputs", list.len());
+        }
+    }
+    flush(&mut batch, &mut findings);
+    if progress {
+        eprintln!("\rclaimgraph: {}/{} inputs", list.len(), list.len());
+    }
+    (findings, errors)
+}
+
+fn build(a: BuildArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    if let Some(n) = a.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
+    }
+    let formats = a.format.iter().map(|f| Format::parse(f)).collect::<Result<Vec<_>>>()?;
+    let lex = lexicon(a.schema.as_deref())?;
+    let inputs = if a.inputs.is_empty() { vec![PathBuf::from("seeds")] } else { a.inputs.clone() };
+    let pipeline = Pipeline::new(lex.clone());
+    let (findings, errors) = analyze_inputs(&inputs, &pipeline, a.quiet);
+    for e in &errors {
+        eprintln!("claimgraph: {e}");
+    }
+    let graph = claimgraph::resolve::build(&findings, &lex);
+    std::fs::create_dir_all(&a.output).with_context(|| format!("creating {}", a.output.display()))?;
+    let opts = export::Options { base: a.base.clone() };
+    let mut written = Vec::new();
+    for f in formats {
+        written.extend(export::write(&graph, f, &a.output, &opts)?);
+    }
+    if !a.quiet {
+        let (nodes, edges) = graph.summary();
+        println!("articles: {}", findings.len());
+        println!(
+            "nodes: {} ({})",
+            graph.g.node_count(),
+            nodes.iter().map(|(t, n)| format!("{} {n}", t.name())).collect::<Vec<_>>().join(", ")
+        );
+        println!(
+            "edges: {} ({})",
+            graph.g.edge_count(),
+            edges.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join(", ")
+        );
+        println!("wrote: {}", written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        println!("time: {:.2?}", started.elapsed());
+    }
+    let failed = errors.iter().any(|e| e.fatal);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn query(a: QueryArgs) -> Result<ExitCode> {
+    let text = match (&a.query, &a.file) {
+        (Some(q), None) => q.clone(),
+        (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?,
+        _ => anyhow::bail!("give the query as an argument or with --file"),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    claimgraph::query::run(&a.graph, &text, &a.output, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(a: EvalArgs) -> Result<ExitCode> {
+    let lex = Lexicon::builtin();
+    let pipeline = Pipeline::new(lex.clone());
+    if let Some(dir) = &a.polnear {
+        print!("{}", claimgraph::eval::polnear::run(dir, &pipeline, a.verbose)?);
+    }
+    if let Some(gold) = &a.gold {
+        let inputs = if a.inputs.is_empty() { vec![PathBuf::from("seeds")] } else { a.inputs.clone() };
+        let (findings, errors) = analyze_inputs(&inputs, &pipeline, true);
+        for e in &errors {
+            eprintln!("claimgraph: {e}");
+        }
+        let graph = claimgraph::resolve::build(&findings, &lex);
+        print!("{}", claimgraph::eval::gold::run(gold, &graph, a.verbose)?);
+    }
+    if a.polnear.is_none() && a.gold.is_none() {
+        anyhow::bail!("give --gold FILE and/or --polnear DIR");
+    }
+    Ok(ExitCode::SUCCESS)
+}

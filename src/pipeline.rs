@@ -1,0 +1,166 @@
+//! The pipeline for one article: ingest metadata -> text -> extract, then the article's
+//! findings converted to code point offsets ([`Findings`]) for resolve, which sees all
+//! articles. Articles are independent until resolve, so they run in parallel.
+
+use crate::document::{Document, EntityType, StatementKind, Target};
+use crate::graph::{ArticleInfo, CharSpan};
+use crate::ingest::metadata::{self, Boilerplate};
+use crate::lexicon::Lexicon;
+use crate::span::{CharIndex, Span};
+use crate::{extract, text};
+
+/// Everything the stages need that is loaded once.
+pub struct Pipeline {
+    pub lexicon: Lexicon,
+    pub boilerplate: &'static Boilerplate,
+}
+
+impl Pipeline {
+    pub fn new(lexicon: Lexicon) -> Pipeline {
+        Pipeline {
+            lexicon,
+            boilerplate: Boilerplate::builtin(),
+        }
+    }
+
+    /// Runs every per-article stage on `doc`.
+    pub fn analyze(&self, doc: &mut Document) {
+        metadata::detect(doc, self.boilerplate);
+        text::analyze(doc, &self.lexicon);
+        extract::entities::extract(doc, &self.lexicon);
+        extract::attribution::extract(doc, &self.lexicon);
+        extract::relations::extract(doc, &self.lexicon);
+    }
+
+    /// Analyzes and converts to findings (dropping the text).
+    pub fn run(&self, mut doc: Document) -> Findings {
+        self.analyze(&mut doc);
+        Findings::from_document(&doc)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MentionFinding {
+    pub etype: EntityType,
+    pub canonical: String,
+    pub key: Option<String>,
+    pub surface: String,
+    pub span: CharSpan,
+    pub rule: &'static str,
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttributionFinding {
+    /// Index into `mentions` of the resolved speaker.
+    pub speaker_mention: Option<usize>,
+    pub speaker: Option<CharSpan>,
+    pub speaker_text: Option<String>,
+    pub cue: CharSpan,
+    pub cue_text: String,
+    pub content: CharSpan,
+    pub text: String,
+    pub kind: StatementKind,
+    pub edge: String,
+    pub evidence: CharSpan,
+    pub evidence_text: String,
+    pub rule: &'static str,
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelationFinding {
+    pub subject: usize,
+    pub object: Target,
+    pub edge: String,
+    pub title: Option<String>,
+    pub evidence: CharSpan,
+    pub evidence_text: String,
+    pub rule: &'static str,
+    pub confidence: f32,
+}
+
+/// One article's findings with code point offsets: what resolve needs, without the text.
+#[derive(Debug, Clone)]
+pub struct Findings {
+    pub info: ArticleInfo,
+    pub lowercased: bool,
+    pub authors: Vec<(String, CharSpan)>,
+    pub mentions: Vec<MentionFinding>,
+    pub attributions: Vec<AttributionFinding>,
+    pub relations: Vec<RelationFinding>,
+}
+
+/// Collapses whitespace runs (line breaks inside evidence) to single spaces.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Findings {
+    pub fn from_document(doc: &Document) -> Findings {
+        let ix = CharIndex::new(&doc.text);
+        let cs = |s: Span| {
+            let (start, end) = ix.span(s);
+            CharSpan { start, end }
+        };
+        Findings {
+            info: ArticleInfo {
+                id: doc.id.clone(),
+                file: doc.id.clone(),
+                title: doc.meta.title.clone(),
+                date: doc.meta.date.clone(),
+                source: doc.meta.source.clone(),
+                url: doc.meta.url.clone(),
+                chars: ix.chars(doc.text.len()),
+            },
+            lowercased: doc.lowercased,
+            authors: doc.meta.authors.iter().map(|(n, s)| (n.clone(), cs(*s))).collect(),
+            mentions: doc
+                .mentions
+                .iter()
+                .map(|m| MentionFinding {
+                    etype: m.etype,
+                    canonical: m.canonical.clone(),
+                    key: m.key.clone(),
+                    surface: one_line(doc.slice(m.span)),
+                    span: cs(m.span),
+                    rule: m.rule,
+                    confidence: m.confidence,
+                })
+                .collect(),
+            attributions: doc
+                .attributions
+                .iter()
+                .map(|a| AttributionFinding {
+                    speaker_mention: a.speaker_entity,
+                    speaker: a.speaker.map(cs),
+                    speaker_text: a.speaker.map(|s| one_line(doc.slice(s))),
+                    cue: cs(a.cue),
+                    cue_text: one_line(doc.slice(a.cue)),
+                    content: cs(a.content),
+                    text: one_line(doc.slice(a.content)),
+                    kind: a.kind,
+                    edge: a.edge.clone(),
+                    evidence: cs(a.evidence),
+                    evidence_text: one_line(doc.slice(a.evidence)),
+                    rule: a.rule,
+                    confidence: a.confidence,
+                })
+                .collect(),
+            relations: doc
+                .relations
+                .iter()
+                .map(|r| RelationFinding {
+                    subject: r.subject,
+                    object: r.object,
+                    edge: r.edge.clone(),
+                    title: r.title.clone(),
+                    evidence: cs(r.evidence),
+                    evidence_text: one_line(doc.slice(r.evidence)),
+                    rule: r.rule,
+                    confidence: r.confidence,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Resolve: one node per real thing across articles.
+//!
+//! Entities get a key: countries by ISO code, known agencies by their gazetteer name,
+//! other organizations by their folded name ("Centres" = "Centers"), people by the
+//! sorted words of their name (so "Yan Xiaobing" = "Xiaobing Yan"); a one-word person
+//! ("Trump") joins the one full name in the corpus that contains it, and stays apart when
+//! several do. Statements with the same speaker whose content words mostly agree
+//! (Jaccard >= 0.5) and whose polarity agrees become one node with every source; blocking
+//! by speaker keeps this far from all-pairs.
+
+use crate::document::{EntityType, StatementKind, Target};
+use crate::graph::{slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role};
+use crate::lexicon::Lexicon;
+use crate::pipeline::{Findings, MentionFinding};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Identity of an entity across articles.
+pub fn entity_key(m: &MentionFinding) -> String {
+    match m.etype {
+        EntityType::Country => format!("country:{}", m.key.as_deref().unwrap_or(&m.canonical).to_ascii_lowercase()),
+        EntityType::Person => format!("person:{}", person_key(&m.canonical)),
+        EntityType::Agency | EntityType::Organization => format!("org:{}", org_key(&m.canonical)),
+        EntityType::Place => format!("place:{}", slug(&m.canonical)),
+        EntityType::Substance => format!("substance:{}", slug(&m.canonical)),
+    }
+}
+
+fn person_key(name: &str) -> String {
+    let mut words: Vec<String> = name
+        .split_whitespace()
+        .map(|w| slug(w.trim_end_matches('.')))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort();
+    words.join(" ")
+}
+
+fn org_key(name: &str) -> String {
+    let s = slug(name);
+    let s = s.strip_prefix("the-").unwrap_or(&s).to_string();
+    s.replace("centres", "centers").replace("centre", "center").replace("organisation", "organization")
+}
+
+/// Builds the graph from every article's findings (in input order).
+pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
+    let mut g = Graph::default();
+    let short = short_name_targets(all);
+    // Entity keys per article and mention.
+    let keys: Vec<Vec<String>> = all
+        .iter()
+        .map(|f| {
+            f.mentions
+                .iter()
+                .map(|m| {
+                    let k = entity_key(m);
+                    short.get(&k).cloned().unwrap_or(k)
+                })
+                .collect()
+        })
+        .collect();
+    // Labels: the most frequent cased surface (or canonical) per key.
+    let mut label_votes: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
+    for (f, ks) in all.iter().zip(&keys) {
+        for (m, k) in f.mentions.iter().zip(ks) {
+            if m.rule == crate::extract::entities::RULE_DEMONYM {
+                continue;
+            }
+            let name = if m.canonical.chars().any(char::is_uppercase) { m.canonical.clone() } else { title_case(&m.canonical) };
+            let weight = if m.canonical.split_whitespace().count() > 1 { 3 } else { 1 };
+            *label_votes.entry(k).or_default().entry(name).or_default() += weight;
+        }
+    }
+    let label_of = |k: &str| -> String {
+        label_votes
+            .get(k)
+            .and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len()).reverse()).then(b.0.cmp(a.0))).map(|(s, _)| s.clone()))
+            .unwrap_or_else(|| k.split_once(':').map_or(k, |x| x.1).to_string())
+    };
+    for (f, ks) in all.iter().zip(&keys) {
+        let article = f.info.id.clone();
+        let art = g.upsert(&format!("article-{}", slug(&article)), || {
+            let mut n = Node::new(format!("article-{}", slug(&article)), NodeType::Article, f.info.title.clone().unwrap_or_else(|| article.clone()));
+            n.article = Some(f.info.clone());
+            n
+        });
+        // Entities and "mentions" edges.
+        let mut idx = Vec::with_capacity(f.mentions.len());
+        for (m, k) in f.mentions.iter().zip(ks) {
+            let ntype = NodeType::from_entity(m.etype);
+            let label = label_of(k);
+            let id = format!("{}-{}", ntype.name().to_ascii_lowercase(), slug(k.split_once(':').map_or(k.as_str(), |x| x.1)));
+            let n = g.upsert(&id, || Node::new(id.clone(), ntype, label));
+            let node = &mut g.g[n];
+            if m.rule != crate::extract::entities::RULE_DEMONYM {
+                node.aliases.insert(m.surface.clone());
+            }
+            node.mentions.insert(MentionRef { article: article.clone(), start: m.span.start, end: m.span.end });
+            g.add_edge(art, n, "mentions", None);
+            idx.push(n);
+            // A capital is located in its country.
+            if m.etype == EntityType::Place {
+                if let Some(iso) = m.key.as_deref() {
+                    if let Some(cname) = lex.country_name(iso) {
+                        let cid = format!("country-{}", slug(iso));
+                        let c = g.upsert(&cid, || Node::new(cid.clone(), NodeType::Country, cname.to_string()));
+                        g.add_edge(n, c, "located_in", None);
+                    }
+                }
+            }
+        }
+        for (name, span) in &f.authors {
+            let k = format!("person:{}", person_key(name));
+            let id = format!("person-{}", slug(k.split_once(':').unwrap().1));
+            let p = g.upsert(&id, || Node::new(id.clone(), NodeType::Person, name.clone()));
+            g.g[p].aliases.insert(name.clone());
+            g.g[p].mentions.insert(MentionRef { article: article.clone(), start: span.start, end: span.end });
+            g.add_edge(art, p, "authored_by", None);
+        }
+        // Statements.
+        let mut stmt_nodes = Vec::with_capacity(f.attributions.len());
+        for a in &f.attributions {
+            let speaker = a.speaker_mention.map(|m| idx[m]);
+            let speaker_id = speaker.map(|s| g.g[s].id.clone());
+            let s = statement_node(&mut g, speaker_id.as_deref(), &a.text, a.kind);
+            let node = &mut g.g[s];
+            node.aliases.insert(a.text.clone());
+            node.mentions.insert(MentionRef { article: article.clone(), start: a.content.start, end: a.content.end });
+            if let Some(sp) = speaker {
+                let prov = Provenance {
+                    article: article.clone(),
+                    start: a.evidence.start,
+                    end: a.evidence.end,
+                    evidence: a.evidence_text.clone(),
+                    rule: a.rule.to_string(),
+                    confidence: a.confidence,
+                    content: Some(a.content),
+                    cue: Some(a.cue),
+                    speaker: a.speaker,
+                    title: None,
+                };
+                g.add_edge(sp, s, &a.edge, Some(prov));
+            }
+            stmt_nodes.push(s);
+        }
+        // Relations.
+        for r in &f.relations {
+            let subj = idx[r.subject];
+            let obj = match r.object {
+                Target::Entity(m) => idx[m],
+                Target::Statement(a) => stmt_nodes[a],
+            };
+            if subj == obj {
+                continue;
+            }
+            if r.edge == "affiliated_with" {
+                let org_id = g.g[obj].id.clone();
+                if let Some(t) = r.title.as_ref().filter(|t| !t.is_empty()) {
+                    g.g[subj].roles.insert(Role { title: t.clone(), organization: org_id });
+                }
+            }
+            let prov = Provenance {
+                article: article.clone(),
+                start: r.evidence.start,
+                end: r.evidence.end,
+                evidence: r.evidence_text.clone(),
+                rule: r.rule.to_string(),
+                confidence: r.confidence,
+                content: None,
+                cue: None,
+                speaker: None,
+                title: r.title.clone(),
+            };
+            g.add_edge(subj, obj, &r.edge, Some(prov));
+        }
+    }
+    g.normalize();
+    g
+}
+
+/// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
+/// word as first or last name.
+fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
+    let mut full: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut singles: BTreeSet<String> = BTreeSet::new();
+    for f in all {
+        for m in f.mentions.iter().filter(|m| m.etype == EntityType::Person) {
+            let key = person_key(&m.canonical);
+            let words: Vec<&str> = key.split(' ').collect();
+            if words.len() == 1 {
+                singles.insert(key);
+            } else {
+                for w in words {
+                    full.entry(w.to_string()).or_default().insert(key.clone());
+                }
+            }
+        }
+    }
+    singles
+        .into_iter()
+        .filter_map(|s| {
+            let c = full.get(&s)?;
+            (c.len() == 1).then(|| (format!("person:{s}"), format!("person:{}", c.iter().next().unwrap())))
+        })
+        .collect()
+}
+
+fn title_case(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(_) if w.len() <= 4 && w.contains('.') => w.to_uppercase(),
+                Some(f) => f.to_uppercase().chain(c).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Content words of a statement, for clustering.
+fn content_words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+        .map(|w| w.to_lowercase())
+        .filter(|w| !matches!(w.as_str(), "the" | "and" | "that" | "this" | "with" | "from" | "for" | "are" | "was" | "has" | "have" | "had" | "its" | "their"))
+        .collect()
+}
+
+fn negated(words: &BTreeSet<String>) -> bool {
+    ["not", "deny", "denies", "denied", "never", "nor"].iter().any(|w| words.contains(*w))
+}
+
+/// The statement node for this speaker and content: an existing one of the same speaker
+/// when the content words mostly agree, else a new one.
+fn statement_node(g: &mut Graph, speaker: Option<&str>, text: &str, kind: StatementKind) -> petgraph::stable_graph::NodeIndex {
+    let words = content_words(text);
+    let block = speaker.unwrap_or("unknown");
+    let candidates: Vec<_> = g
+        .g
+        .node_indices()
+        .filter(|&i| g.g[i].ntype == NodeType::Statement && g.g[i].speaker.as_deref() == speaker)
+        .collect();
+    let mut best: Option<(f64, petgraph::stable_graph::NodeIndex)> = None;
+    for c in candidates {
+        if speaker.is_none() && g.g[c].text.as_deref() != Some(text) {
+            continue;
+        }
+        let other = content_words(g.g[c].text.as_deref().unwrap_or(""));
+        if negated(&other) != negated(&words) {
+            continue;
+        }
+        let inter = words.intersection(&other).count() as f64;
+        let union = words.union(&other).count().max(1) as f64;
+        let j = inter / union;
+        if j >= 0.5 && best.is_none_or(|(b, _)| j > b) {
+            best = Some((j, c));
+        }
+    }
+    if let Some((_, c)) = best {
+        return c;
+    }
+    let id = format!("statement-{:016x}", stable_hash(&format!("{block}\u{1f}{}", text.to_lowercase())));
+    g.upsert(&id, || {
+        let label: String = if text.chars().count() > 60 { text.chars().take(57).collect::<String>() + "..." } else { text.to_string() };
+        let mut n = Node::new(id.clone(), NodeType::Statement, label);
+        n.kind = Some(kind.name());
+        n.text = Some(text.to_string());
+        n.speaker = speaker.map(str::to_string);
+        n
+    })
+}

@@ -1,0 +1,118 @@
+//! Text stage: paragraphs, tokens and sentences, all as spans into the original text.
+
+pub mod sentences;
+pub mod tokens;
+
+use crate::document::Document;
+use crate::lexicon::Lexicon;
+use crate::span::Span;
+
+/// Needs: `text`, `boilerplate`. Adds: `paragraphs`, `tokens`, `sentences`, `lowercased`.
+pub fn analyze(doc: &mut Document, lex: &Lexicon) {
+    doc.lowercased = is_lowercased(&doc.text);
+    doc.paragraphs = paragraphs(&doc.text, &doc.boilerplate);
+    let abbr = |w: &str| lex.is_abbreviation(w);
+    let starts = |w: &str| lex.is_stopname(w);
+    let mut tokens = Vec::new();
+    let mut sentences = Vec::new();
+    for (p, para) in doc.paragraphs.iter().enumerate() {
+        let first = tokens.len();
+        tokens.extend(tokens::tokenize(para.slice(&doc.text), para.start, &abbr));
+        let last = tokens.len();
+        sentences::split(&doc.text, &tokens, first, last, p, &starts, &mut sentences);
+    }
+    doc.tokens = tokens;
+    doc.sentences = sentences;
+}
+
+/// A text with (almost) no capital letters was lowercased by some pipeline: case cannot
+/// tell names there, so the extractors switch to their lowercase rules.
+pub fn is_lowercased(text: &str) -> bool {
+    let mut letters = 0usize;
+    let mut upper = 0usize;
+    for c in text.chars().take(200_000) {
+        if c.is_alphabetic() {
+            letters += 1;
+            upper += c.is_uppercase() as usize;
+        }
+    }
+    letters > 20 && upper * 200 < letters
+}
+
+/// Paragraphs: blocks separated by blank lines when the text uses them, else single lines
+/// (wire copy and tokenized corpora put one paragraph or sentence per line). Boilerplate
+/// spans are cut out.
+pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
+    let blank_separated = text.contains("\n\n") || text.contains("\r\n\r\n");
+    let mut out = Vec::new();
+    let mut start = 0;
+    let push = |s: usize, e: usize, out: &mut Vec<Span>| {
+        let mut pieces = vec![Span::new(s, e)];
+        for b in boilerplate {
+            pieces = pieces
+                .into_iter()
+                .flat_map(|p| {
+                    if !p.overlaps(*b) {
+                        return vec![p];
+                    }
+                    let mut v = Vec::new();
+                    if p.start < b.start {
+                        v.push(Span::new(p.start, b.start));
+                    }
+                    if b.end < p.end {
+                        v.push(Span::new(b.end, p.end));
+                    }
+                    v
+                })
+                .collect();
+        }
+        for p in pieces {
+            let t = p.trim(text);
+            if !t.is_empty() {
+                out.push(t);
+            }
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            let mut j = i + 1;
+            let mut blank = false;
+            // A blank line: only whitespace up to the next newline.
+            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'\n' {
+                blank = true;
+            }
+            if !blank_separated || blank {
+                push(start, i, &mut out);
+                start = i + 1;
+            }
+        }
+        i += 1;
+    }
+    push(start, text.len(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_cut_out_boilerplate_and_keep_offsets() {
+        let text = "Title\n\nFirst para\nstill first.\n\n/kga\n";
+        let b = text.find("/kga").unwrap();
+        let p = paragraphs(text, &[Span::new(b, b + 4)]);
+        let got: Vec<&str> = p.iter().map(|s| s.slice(text)).collect();
+        assert_eq!(got, vec!["Title", "First para\nstill first."]);
+    }
+
+    #[test]
+    fn detects_lowercased_text() {
+        assert!(is_lowercased("beijing ( reuters ) - china s drug control agency disputed"));
+        assert!(!is_lowercased("BEIJING (Reuters) - China's drug control agency disputed"));
+    }
+}

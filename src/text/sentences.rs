@@ -1,0 +1,112 @@
+//! Sentence boundaries over tokens.
+//!
+//! A sentence ends at `.`, `!`, `?` (with the closing quotes and brackets that follow),
+//! at an abbreviation only when the next word is a capitalized function word ("... the U.S.
+//! The ..."), and always at a paragraph end.
+
+use crate::document::{Sentence, Token, TokenKind};
+use crate::span::Span;
+
+/// Splits the tokens of one paragraph `[first, last)` into sentences.
+pub fn split(
+    text: &str,
+    tokens: &[Token],
+    first: usize,
+    last: usize,
+    paragraph: usize,
+    starts_sentence: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Sentence>,
+) {
+    let mut start = first;
+    let mut i = first;
+    while i < last {
+        let t = tokens[i];
+        let s = t.span.slice(text);
+        let mut ends = false;
+        if t.kind == TokenKind::Punct && (s.starts_with('.') || s == "!" || s == "?") {
+            // "..." inside a sentence is an ellipsis unless a capital follows.
+            ends = s.len() < 2 || next_is_capital(text, tokens, i + 1, last);
+        } else if t.kind == TokenKind::Punct && s == "…" {
+            ends = next_is_capital(text, tokens, i + 1, last);
+        } else if t.kind == TokenKind::Word && s.ends_with('.') && s.len() > 1 && i + 1 < last {
+            // Abbreviation: ends a sentence only before a sentence-starting word.
+            let n = tokens[i + 1];
+            ends = n.capitalized && starts_sentence(&n.span.slice(text).to_ascii_lowercase());
+        }
+        i += 1;
+        if ends {
+            // Closing quotes and brackets stay with the sentence they close.
+            while i < last {
+                let n = tokens[i].span.slice(text);
+                let closing = matches!(n, "”" | "’" | ")" | "]" | "»")
+                    || (tokens[i].kind == TokenKind::Quote && !tokens[i].space_before);
+                if !closing {
+                    break;
+                }
+                i += 1;
+            }
+            push(tokens, start, i, paragraph, out);
+            start = i;
+        }
+    }
+    if start < last {
+        push(tokens, start, last, paragraph, out);
+    }
+}
+
+fn next_is_capital(text: &str, tokens: &[Token], mut i: usize, last: usize) -> bool {
+    while i < last && tokens[i].kind == TokenKind::Quote {
+        i += 1;
+    }
+    i >= last
+        || tokens[i].capitalized
+        || tokens[i].kind == TokenKind::Number
+        || tokens[i].span.slice(text).starts_with(['(', '—', '-'])
+}
+
+fn push(tokens: &[Token], first: usize, last: usize, paragraph: usize, out: &mut Vec<Sentence>) {
+    out.push(Sentence {
+        span: Span::new(tokens[first].span.start, tokens[last - 1].span.end),
+        tokens: (first, last),
+        paragraph,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokens::tokenize;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        let abbr = |w: &str| w.eq_ignore_ascii_case("mr.");
+        let toks = tokenize(text, 0, &abbr);
+        let mut out = Vec::new();
+        let starts = |w: &str| matches!(w, "the" | "but");
+        split(text, &toks, 0, toks.len(), 0, &starts, &mut out);
+        out.iter().map(|s| s.span.slice(text)).collect()
+    }
+
+    #[test]
+    fn quotes_stay_with_their_sentence() {
+        assert_eq!(
+            sentences("He said “stop.” Then Mr. Wei left. It went to the U.S. The end"),
+            vec!["He said “stop.”", "Then Mr. Wei left.", "It went to the U.S.", "The end"]
+        );
+    }
+
+    #[test]
+    fn abbreviation_before_a_name_does_not_split() {
+        assert_eq!(
+            sentences("The U.S. Drug Enforcement Administration said so."),
+            vec!["The U.S. Drug Enforcement Administration said so."]
+        );
+    }
+
+    #[test]
+    fn lowercased_sentences_split_on_spaced_periods() {
+        assert_eq!(
+            sentences("wei said so . ho agreed ."),
+            vec!["wei said so .", "ho agreed ."]
+        );
+    }
+}
