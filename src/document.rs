@@ -120,6 +120,18 @@ pub struct Attribution {
     pub evidence: Span,
     pub rule: &'static str,
     pub confidence: f32,
+    /// Someone who disputes, denies or rejects this statement in the same sentence
+    /// ("Wei disputed Trump's claim that ...").
+    pub response: Option<Response>,
+}
+
+/// A reaction to a statement: the responder's mention, the cue and its edge type.
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    pub speaker: Span,
+    pub speaker_entity: Option<usize>,
+    pub cue: Span,
+    pub edge: String,
 }
 
 /// What a relation points at: an entity mention or an attribution's statement.
@@ -223,4 +235,44 @@ impl Document {
             .max_by_key(|(_, m)| (m.span.overlap_len(span), m.span.len()))
             .map(|(i, _)| i)
     }
+}
+
+/// A human-readable listing of what the pipeline found (for `claimgraph inspect`).
+pub fn describe(doc: &Document, sentences: bool) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let q = |s: Span| doc.slice(s).split_whitespace().collect::<Vec<_>>().join(" ");
+    let _ = writeln!(o, "# {} (lowercased: {}, title: {:?}, date: {:?})", doc.id, doc.lowercased, doc.meta.title, doc.meta.date);
+    for b in &doc.boilerplate {
+        let _ = writeln!(o, "boilerplate {}..{}: {:?}", b.start, b.end, q(*b));
+    }
+    if sentences {
+        for (i, s) in doc.sentences.iter().enumerate() {
+            let _ = writeln!(o, "sentence {i} (paragraph {}): {}", s.paragraph, q(s.span));
+        }
+    }
+    for m in &doc.mentions {
+        let _ = writeln!(o, "mention {:?} {:?} -> {:?} [{}]", m.etype, q(m.span), m.canonical, m.rule);
+    }
+    for a in &doc.attributions {
+        let who = a.speaker_entity.map(|m| doc.mentions[m].canonical.as_str()).unwrap_or("?");
+        let _ = writeln!(
+            o,
+            "attribution [{}] {} speaker={:?} ({who}) cue={:?} {}={:?}",
+            a.rule,
+            a.edge,
+            a.speaker.map(q),
+            q(a.cue),
+            a.kind.name(),
+            q(a.content)
+        );
+    }
+    for r in &doc.relations {
+        let obj = match r.object {
+            Target::Entity(m) => doc.mentions[m].canonical.clone(),
+            Target::Statement(s) => format!("statement {s}"),
+        };
+        let _ = writeln!(o, "relation [{}] {} {} {} title={:?}", r.rule, doc.mentions[r.subject].canonical, r.edge, obj, r.title);
+    }
+    o
 }

@@ -31,6 +31,10 @@ enum Command {
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over a built graph.
     #[command(after_help = "Examples:\n  claimgraph query 'PREFIX cg: <https://w3id.org/claimgraph/ontology#>\n    SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }'\n  claimgraph query --file questions.rq --output csv\n  claimgraph query --graph out/graph.ttl 'ASK { ?s ?p ?o }'\n\nThe default graph is the union of all named graphs (one per article).")]
     Query(QueryArgs),
+    /// Show what the pipeline finds in one article: sentences, mentions, attributions,
+    /// relations (for checking rules and lexicon edits).
+    #[command(after_help = "Example:\n  claimgraph inspect seeds/001_da0d72e0fb9dfab8.txt")]
+    Inspect(InspectArgs),
     /// Score extraction against gold annotations (seeds gold JSON or PolNeAR).
     #[command(after_help = "Examples:\n  claimgraph eval --gold ../shared/gold/seeds.json seeds/\n  claimgraph eval --polnear ../shared/data/polnear/data/dev")]
     Eval(EvalArgs),
@@ -77,6 +81,18 @@ struct QueryArgs {
 }
 
 #[derive(Args)]
+struct InspectArgs {
+    /// The article (a .txt file, or - for stdin).
+    input: PathBuf,
+    /// Folder of lexicon files to use instead of the built-in ones.
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Also list every sentence.
+    #[arg(long)]
+    sentences: bool,
+}
+
+#[derive(Args)]
 struct EvalArgs {
     /// Gold annotations of the seed articles (../shared/gold/seeds.json).
     #[arg(long)]
@@ -107,6 +123,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(a) => build(a),
         Command::Query(a) => query(a),
         Command::Eval(a) => eval(a),
+        Command::Inspect(a) => inspect(a),
     }
 }
 
@@ -217,4 +234,23 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
         anyhow::bail!("give --gold FILE and/or --polnear DIR");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn inspect(a: InspectArgs) -> Result<ExitCode> {
+    let lex = lexicon(a.schema.as_deref())?;
+    let pipeline = Pipeline::new(lex);
+    let mut errors = Vec::new();
+    let inputs = ingest::collect(std::slice::from_ref(&a.input), &mut errors);
+    let mut docs = Vec::new();
+    for input in &inputs {
+        ingest::read(input, &mut errors, &mut |d| docs.push(d));
+    }
+    for e in &errors {
+        eprintln!("claimgraph: {e}");
+    }
+    for mut doc in docs {
+        pipeline.analyze(&mut doc);
+        print!("{}", claimgraph::document::describe(&doc, a.sentences));
+    }
+    Ok(if errors.iter().any(|e| e.fatal) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

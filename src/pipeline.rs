@@ -66,6 +66,8 @@ pub struct AttributionFinding {
     pub evidence_text: String,
     pub rule: &'static str,
     pub confidence: f32,
+    /// (responder mention index, cue, edge) for "X disputed Y's claim that ...".
+    pub response: Option<(usize, CharSpan, CharSpan, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +147,7 @@ impl Findings {
                     evidence_text: one_line(doc.slice(a.evidence)),
                     rule: a.rule,
                     confidence: a.confidence,
+                    response: a.response.as_ref().and_then(|r| Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), r.edge.clone()))),
                 })
                 .collect(),
             relations: doc

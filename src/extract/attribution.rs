@@ -14,7 +14,7 @@
 //! Speakers then resolve to entity mentions: names directly, pronouns and nominals ("he",
 //! "the official") to the most recent fitting speaker. No speaker is invented.
 
-use crate::document::{Attribution, Document, EntityType, StatementKind, TokenKind};
+use crate::document::{Attribution, Document, EntityType, Response, StatementKind, TokenKind};
 use crate::extract::quotes::{self, Quote};
 use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
 use crate::span::Span;
@@ -32,6 +32,8 @@ struct Ctx<'d> {
     lex: &'d Lexicon,
     quotes: Vec<Quote>,
     inside: Vec<Option<u32>>,
+    /// Per token: part of an entity mention ("States" in "the United States" is no cue).
+    in_mention: Vec<bool>,
 }
 
 impl Ctx<'_> {
@@ -50,7 +52,11 @@ impl Ctx<'_> {
     fn span(&self, a: usize, b: usize) -> Span {
         Span::new(self.doc.tokens[a].span.start, self.doc.tokens[b - 1].span.end)
     }
+    /// A verb cue at token `i`; never a word inside a name ("States").
     fn cue_at(&self, i: usize, end: usize) -> Option<(usize, &Cue)> {
+        if self.in_mention[i] {
+            return None;
+        }
         self.lex.cues.longest_at(&self.doc.lower, &self.doc.tokens, i, end)
     }
     fn nominal_cue_at(&self, i: usize, end: usize) -> Option<&Cue> {
@@ -65,11 +71,19 @@ impl Ctx<'_> {
 /// Needs: tokens, sentences, mentions. Adds: attributions.
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
     let (quotes, inside) = quotes::find(doc);
+    let mut in_mention = vec![false; doc.tokens.len()];
+    for m in &doc.mentions {
+        let first = doc.token_at_or_after(m.span.start);
+        for flag in in_mention.iter_mut().skip(first).take(doc.token_at_or_after(m.span.end) - first) {
+            *flag = true;
+        }
+    }
     let c = Ctx {
         doc,
         lex,
         quotes,
         inside,
+        in_mention,
     };
     let mut out: Vec<Attribution> = Vec::new();
     for s in 0..doc.sentences.len() {
@@ -87,6 +101,9 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     let (a, b) = sent.tokens;
     let mut i = a;
     let start_len = out.len();
+    // A disputing cue with no clause of its own ("Wei disputed Trump's claim that ..."):
+    // the next nominal claim in the sentence is what it responds to.
+    let mut pending: Option<Response> = None;
     while i < b {
         if c.inside[i].is_some() {
             i += 1;
@@ -95,9 +112,11 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         // Nominal cues: "Trump's claim that ...", "allegations that ...".
         if let Some(cue) = c.nominal_cue_at(i, b) {
             if i + 1 < b && c.lower(i + 1) == "that" && c.inside[i + 1].is_none() {
-                if let Some(att) = nominal(c, i, cue, a, b) {
+                if let Some(mut att) = nominal(c, i, cue, a, b) {
+                    att.response = pending.take();
+                    let end = c.doc.token_at_or_after(att.content.end);
                     out.push(att);
-                    i += 2;
+                    i = end.max(i + 2);
                     continue;
                 }
             }
@@ -116,10 +135,24 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             CueClass::Speech | CueClass::Belief => verb(c, i, n, cue, a, b, &out[start_len..]),
             CueClass::Nominal => None,
         };
-        if let Some(att) = att {
-            out.push(att);
+        match att {
+            Some(att) => {
+                // One token belongs to one attribution: cues inside this content are
+                // part of what was said, not new attributions.
+                let skip_to = if att.content.start > att.cue.start { c.doc.token_at_or_after(att.content.end) } else { i + n };
+                out.push(att);
+                i = skip_to.max(i + n);
+            }
+            None => {
+                if cue.edge != "says" && cue.class == CueClass::Speech {
+                    let left = skip_left_helpers(c, i, a);
+                    if let Some((s0, s1)) = np_left(c, left, a).filter(|&(x, y)| plausible_speaker(c, x, y)) {
+                        pending = Some(Response { speaker: c.span(s0, s1), speaker_entity: None, cue: c.span(i, i + n), edge: cue.edge.clone() });
+                    }
+                }
+                i += n;
+            }
         }
-        i += n;
     }
 }
 
@@ -185,8 +218,13 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
         if c.inside[p].is_some() {
             break;
         }
+        // Names pass whole: "Centers for Disease Control and Prevention".
+        if c.in_mention[p] && c.in_mention[k - 1 + (k - 1 < last) as usize] {
+            k = p;
+            continue;
+        }
         if c.is_punct(p) {
-            if matches!(t, "-" | "‑" | "." | "&") || (t == ")" && k > floor + 1) {
+            if matches!(t, "&") || (t == ")" && k > floor + 1) {
                 k = p;
                 continue;
             }
@@ -197,7 +235,7 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
                 k = p;
                 break;
             }
-            Some(FunctionClass::Prep) if matches!(c.lower(p), "of" | "for" | "at" | "from" | "in") => {
+            Some(FunctionClass::Prep) if matches!(c.lower(p), "of" | "for" | "at") => {
                 k = p;
                 continue;
             }
@@ -220,7 +258,11 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
 fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
     let mut k = start;
     while k < end && k - start < 10 {
-        if c.is_punct(k) && !matches!(c.text(k), "-" | "." | "&") {
+        if c.in_mention[k] && k > start && c.in_mention[k - 1] {
+            k += 1;
+            continue;
+        }
+        if c.is_punct(k) && !matches!(c.text(k), "&") {
             break;
         }
         if k > start && matches!(c.class(k), Some(FunctionClass::Wh | FunctionClass::Conj | FunctionClass::Aux)) {
@@ -279,22 +321,38 @@ fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[A
         evidence: evidence.cover(content),
         rule,
         confidence: conf,
+        response: None,
     };
-    // Inverted: "“...,” said Wei" / "..., said the official."
+    // Cues that take an object ("denied", "disputed") report a clause only with "that"
+    // or a quote: "officials dispute these claims" is not speech.
+    let clause_follows = (i + n..(i + n + 8).min(b)).any(|k| {
+        (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none()) || c.doc.tokens[k].kind == TokenKind::Quote
+    });
+    if cue.edge != "says" && !clause_follows {
+        return None;
+    }
     let after_comma_or_quote = left_end > a
         && (matches!(c.text(left_end - 1), "," | ":")
             || c.doc.tokens[left_end - 1].kind == TokenKind::Quote);
-    if after_comma_or_quote && cue.class == CueClass::Speech && !c.lower(i).ends_with("ing") {
-        if let Some(sp) = np_right(c, i + n, b) {
+    // Appositive speaker: "Wei Xiaojun, the deputy ..., said".
+    let appositive = if left_end > a && c.text(left_end - 1) == "," {
+        appositive_speaker(c, left_end - 1, a).filter(|&(s, e)| plausible_speaker(c, s, e) && is_named(c, s, e))
+    } else {
+        None
+    };
+    // Inverted: "“...,” said Wei" / "..., said the official." The speaker phrase must end
+    // the clause.
+    if appositive.is_none() && after_comma_or_quote && cue.class == CueClass::Speech && !c.lower(i).ends_with("ing") {
+        if let Some(sp) = np_right(c, i + n, b).filter(|&(_, e)| e >= b || c.is_punct(e)) {
             if let Some(q) = quote_ending(c, left_end, a) {
                 return Some(make(Some(sp), q.content, StatementKind::Direct, RULE_CONTENT_CUE_SPEAKER, 0.9));
             }
             let content = content_span(c, a, left_end)?;
-            return Some(make(Some(sp), content, StatementKind::Indirect, RULE_CONTENT_CUE_SPEAKER, 0.75));
+            return Some(make(Some(sp), content, kind_of(c, content), RULE_CONTENT_CUE_SPEAKER, 0.75));
         }
     }
     // Participle after a comma: "..., saying ..." takes the sentence's earlier speaker.
-    if after_comma_or_quote && c.lower(i).ends_with("ing") {
+    if appositive.is_none() && after_comma_or_quote && c.lower(i).ends_with("ing") {
         let prev = earlier.last()?;
         let content = match quote_starting(c, i + n, b) {
             Some(q) => q.content,
@@ -305,33 +363,55 @@ fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[A
         return Some(att);
     }
     // Speaker before the cue.
-    let speaker = if left_end > a && c.text(left_end - 1) == "," {
-        appositive_speaker(c, left_end - 1, a)
-    } else {
-        np_left(c, left_end, a)
+    let speaker = match appositive {
+        Some(sp) => Some(sp),
+        None if left_end > a && c.text(left_end - 1) == "," => None,
+        None => np_left(c, left_end, a),
     };
     let speaker = speaker.filter(|&(s, e)| plausible_speaker(c, s, e))?;
     if let Some(q) = quote_starting(c, i + n, b) {
         return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_SPEAKER_CUE, 0.9));
     }
-    if let Some(content) = content_after(c, i + n, b, cue) {
+    // "CONTENT, Wei said (at a briefing)." The content comes before the speaker when the
+    // speaker follows a comma or quote and what follows the cue is no clause.
+    let mut k = speaker.0;
+    while k > a && matches!(c.text(k - 1), "," | "—" | "-" | ":") {
+        k -= 1;
+    }
+    let before_words = (a..k).filter(|&j| !c.is_punct(j)).count();
+    let after = i + n;
+    let after_is_clause = after < b
+        && !c.is_punct(after)
+        && !matches!(c.class(after), Some(FunctionClass::Prep | FunctionClass::Adv))
+        || (after < b && c.lower(after) == "that");
+    if k < speaker.0 && before_words >= 3 && !after_is_clause {
+        if let Some(q) = quote_ending(c, speaker.0, a) {
+            return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_CONTENT_SPEAKER_CUE, 0.9));
+        }
+        if let Some(content) = content_span(c, a, k) {
+            return Some(make(Some(speaker), content, kind_of(c, content), RULE_CONTENT_SPEAKER_CUE, 0.8));
+        }
+    }
+    if let Some(content) = content_after(c, after, b, cue) {
         let kind = kind_of(c, content);
         return Some(make(Some(speaker), content, kind, RULE_SPEAKER_CUE, 0.8));
     }
-    // Nothing after the cue: the content comes before the speaker ("..., Wei said.").
-    let before_end = speaker.0;
-    let mut k = before_end;
-    while k > a && matches!(c.text(k - 1), "," | "—" | "-") {
-        k -= 1;
-    }
-    if k == before_end || k <= a {
+    if k == speaker.0 || k <= a {
         return None;
     }
-    if let Some(q) = quote_ending(c, before_end, a) {
+    if let Some(q) = quote_ending(c, speaker.0, a) {
         return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_CONTENT_SPEAKER_CUE, 0.9));
     }
     let content = content_span(c, a, k)?;
     Some(make(Some(speaker), content, kind_of(c, content), RULE_CONTENT_SPEAKER_CUE, 0.8))
+}
+
+/// The phrase holds a name (an entity mention), a pronoun, or a capitalized head.
+fn is_named(c: &Ctx, s: usize, e: usize) -> bool {
+    let span = c.span(s, e);
+    c.doc.mentions.iter().any(|m| span.overlaps(m.span))
+        || c.class(e - 1) == Some(FunctionClass::Pron)
+        || c.doc.tokens[e - 1].capitalized
 }
 
 /// The content after a cue: skips "that", a listener after "told" and adverbials before
@@ -417,6 +497,7 @@ fn according_to(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize) -> O
         evidence,
         rule: RULE_ACCORDING_TO,
         confidence: 0.8,
+        response: None,
     })
 }
 
@@ -431,7 +512,7 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
     };
     let start = i + 2;
     let mut end = start;
-    while end < b && !(c.text(end) == "," && c.inside[end].is_none() && end - start > 3) {
+    while end < b && !(c.text(end) == "," && c.inside[end].is_none() && end - start > 3 && (end + 1..(end + 5).min(b)).any(|k| c.cue_at(k, b).is_some())) {
         end += 1;
     }
     let content = content_span(c, start, end)?;
@@ -446,6 +527,7 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
         evidence,
         rule: RULE_NOMINAL_CLAIM,
         confidence: if owner.is_some() { 0.8 } else { 0.6 },
+        response: None,
     })
 }
 
@@ -490,15 +572,31 @@ fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
 /// pronoun or a nominal ("the official") to the most recent speaker of a fitting type.
 fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
     atts.sort_by_key(|a| (a.speaker.map_or(a.cue.start, |s| s.start), a.cue.start));
-    let mut last_person: Option<usize> = None;
-    let mut last_org: Option<usize> = None;
+    let mut recent = Recent::default();
     for att in atts.iter_mut() {
-        let Some(sp) = att.speaker else { continue };
+        if let Some(r) = att.response.as_mut() {
+            r.speaker_entity = recent.resolve(doc, lex, r.speaker);
+        }
+        if let Some(sp) = att.speaker {
+            att.speaker_entity = recent.resolve(doc, lex, sp);
+        }
+    }
+}
+
+/// The most recent person and organization speakers, for pronouns and nominals.
+#[derive(Default)]
+struct Recent {
+    person: Option<usize>,
+    org: Option<usize>,
+}
+
+impl Recent {
+    fn resolve(&mut self, doc: &Document, lex: &Lexicon, sp: Span) -> Option<usize> {
         let inside: Vec<usize> = doc
             .mentions
             .iter()
             .enumerate()
-            .filter(|(_, m)| sp.contains(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM)
+            .filter(|(_, m)| sp.overlaps(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM)
             .map(|(i, _)| i)
             .collect();
         let pick = |t: &[EntityType]| inside.iter().copied().filter(|&i| t.contains(&doc.mentions[i].etype)).last();
@@ -508,27 +606,27 @@ fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
         let text = doc.lower(sp);
         let words: Vec<&str> = text.split_whitespace().collect();
         let resolved = named.or_else(|| match words.as_slice() {
-            ["he"] | ["she"] => last_person.or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
-            ["it"] => last_org,
+            ["he"] | ["she"] => self.person.or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
+            ["it"] => self.org,
             [det, .., head] if matches!(*det, "the" | "this" | "that") => {
                 if lex.titles.contains(head) || matches!(*head, "official" | "spokesman" | "spokeswoman" | "minister" | "envoy") {
-                    last_person
-                } else if lex.org_heads.keys().any(|h| h.eq_ignore_ascii_case(head)) || matches!(*head, "agency" | "ministry" | "bureau" | "department" | "commission" | "government") {
-                    last_org
+                    self.person
+                } else if matches!(*head, "agency" | "ministry" | "bureau" | "department" | "commission" | "government" | "administration") {
+                    self.org
                 } else {
                     None
                 }
             }
             _ => None,
         });
-        att.speaker_entity = resolved;
         if let Some(m) = resolved {
             match doc.mentions[m].etype {
-                EntityType::Person => last_person = Some(m),
-                EntityType::Agency | EntityType::Organization => last_org = Some(m),
+                EntityType::Person => self.person = Some(m),
+                EntityType::Agency | EntityType::Organization => self.org = Some(m),
                 _ => {}
             }
         }
+        resolved
     }
 }
 

@@ -442,6 +442,14 @@ fn short_names(doc: &mut Document, lex: &Lexicon) {
     if parts.is_empty() {
         return;
     }
+    // One-word names already found ("Wei said") take the full name too.
+    for m in doc.mentions.iter_mut() {
+        if m.etype == EntityType::Person && !m.canonical.contains(' ') {
+            if let Some(full) = parts.get(&m.canonical.to_ascii_lowercase()) {
+                m.canonical = full.clone();
+            }
+        }
+    }
     let mut extra = Vec::new();
     let mut cursor = 0;
     for (ti, t) in doc.tokens.iter().enumerate() {

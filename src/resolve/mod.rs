@@ -76,6 +76,38 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             .and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len()).reverse()).then(b.0.cmp(a.0))).map(|(s, _)| s.clone()))
             .unwrap_or_else(|| k.split_once(':').map_or(k, |x| x.1).to_string())
     };
+    // Node ids read like their labels ("person-lance-ho"); a clash of two keys on one
+    // label keeps them apart with a hash suffix.
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut taken: HashMap<String, String> = HashMap::new();
+    // An organization known as an agency anywhere is an agency.
+    let mut org_types: HashMap<&str, EntityType> = HashMap::new();
+    for (f, ks) in all.iter().zip(&keys) {
+        for (m, k) in f.mentions.iter().zip(ks) {
+            let t = org_types.entry(k).or_insert(m.etype);
+            if m.etype == EntityType::Agency {
+                *t = EntityType::Agency;
+            }
+        }
+    }
+    let mut sorted_keys: Vec<&String> = keys.iter().flatten().collect();
+    sorted_keys.sort();
+    sorted_keys.dedup();
+    for k in sorted_keys {
+        let ntype = k.split_once(':').map_or("entity", |x| x.0);
+        let ntype = if ntype == "org" {
+            if org_types.get(k.as_str()) == Some(&EntityType::Organization) { "organization" } else { "agency" }
+        } else {
+            ntype
+        };
+        let mut id = format!("{ntype}-{}", slug(&label_of(k)));
+        if taken.get(&id).is_some_and(|other| other != k) {
+            id = format!("{id}-{:08x}", stable_hash(k) as u32);
+        }
+        taken.insert(id.clone(), k.clone());
+        ids.insert(k.clone(), id);
+    }
+    let mut blocks: HashMap<String, Vec<petgraph::stable_graph::NodeIndex>> = HashMap::new();
     for (f, ks) in all.iter().zip(&keys) {
         let article = f.info.id.clone();
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
@@ -86,10 +118,9 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         // Entities and "mentions" edges.
         let mut idx = Vec::with_capacity(f.mentions.len());
         for (m, k) in f.mentions.iter().zip(ks) {
-            let ntype = NodeType::from_entity(m.etype);
-            let label = label_of(k);
-            let id = format!("{}-{}", ntype.name().to_ascii_lowercase(), slug(k.split_once(':').map_or(k.as_str(), |x| x.1)));
-            let n = g.upsert(&id, || Node::new(id.clone(), ntype, label));
+            let ntype = NodeType::from_entity(org_types[k.as_str()]);
+            let id = &ids[k];
+            let n = g.upsert(id, || Node::new(id.clone(), ntype, label_of(k)));
             let node = &mut g.g[n];
             if m.rule != crate::extract::entities::RULE_DEMONYM {
                 node.aliases.insert(m.surface.clone());
@@ -110,7 +141,7 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         }
         for (name, span) in &f.authors {
             let k = format!("person:{}", person_key(name));
-            let id = format!("person-{}", slug(k.split_once(':').unwrap().1));
+            let id = ids.get(&k).cloned().unwrap_or_else(|| format!("person-{}", slug(name)));
             let p = g.upsert(&id, || Node::new(id.clone(), NodeType::Person, name.clone()));
             g.g[p].aliases.insert(name.clone());
             g.g[p].mentions.insert(MentionRef { article: article.clone(), start: span.start, end: span.end });
@@ -121,7 +152,7 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         for a in &f.attributions {
             let speaker = a.speaker_mention.map(|m| idx[m]);
             let speaker_id = speaker.map(|s| g.g[s].id.clone());
-            let s = statement_node(&mut g, speaker_id.as_deref(), &a.text, a.kind);
+            let s = statement_node(&mut g, &mut blocks, speaker_id.as_deref(), &a.text, a.kind);
             let node = &mut g.g[s];
             node.aliases.insert(a.text.clone());
             node.mentions.insert(MentionRef { article: article.clone(), start: a.content.start, end: a.content.end });
@@ -139,6 +170,21 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
                     title: None,
                 };
                 g.add_edge(sp, s, &a.edge, Some(prov));
+            }
+            if let Some((m, speaker, cue, edge)) = &a.response {
+                let prov = Provenance {
+                    article: article.clone(),
+                    start: a.evidence.start,
+                    end: a.evidence.end,
+                    evidence: a.evidence_text.clone(),
+                    rule: "responds_to_claim".to_string(),
+                    confidence: a.confidence * 0.9,
+                    content: Some(a.content),
+                    cue: Some(*cue),
+                    speaker: Some(*speaker),
+                    title: None,
+                };
+                g.add_edge(idx[*m], s, edge, Some(prov));
             }
             stmt_nodes.push(s);
         }
@@ -233,14 +279,16 @@ fn negated(words: &BTreeSet<String>) -> bool {
 
 /// The statement node for this speaker and content: an existing one of the same speaker
 /// when the content words mostly agree, else a new one.
-fn statement_node(g: &mut Graph, speaker: Option<&str>, text: &str, kind: StatementKind) -> petgraph::stable_graph::NodeIndex {
+fn statement_node(
+    g: &mut Graph,
+    blocks: &mut HashMap<String, Vec<petgraph::stable_graph::NodeIndex>>,
+    speaker: Option<&str>,
+    text: &str,
+    kind: StatementKind,
+) -> petgraph::stable_graph::NodeIndex {
     let words = content_words(text);
     let block = speaker.unwrap_or("unknown");
-    let candidates: Vec<_> = g
-        .g
-        .node_indices()
-        .filter(|&i| g.g[i].ntype == NodeType::Statement && g.g[i].speaker.as_deref() == speaker)
-        .collect();
+    let candidates: Vec<_> = blocks.get(block).cloned().unwrap_or_default();
     let mut best: Option<(f64, petgraph::stable_graph::NodeIndex)> = None;
     for c in candidates {
         if speaker.is_none() && g.g[c].text.as_deref() != Some(text) {
@@ -261,12 +309,17 @@ fn statement_node(g: &mut Graph, speaker: Option<&str>, text: &str, kind: Statem
         return c;
     }
     let id = format!("statement-{:016x}", stable_hash(&format!("{block}\u{1f}{}", text.to_lowercase())));
-    g.upsert(&id, || {
+    let n = g.upsert(&id, || {
         let label: String = if text.chars().count() > 60 { text.chars().take(57).collect::<String>() + "..." } else { text.to_string() };
         let mut n = Node::new(id.clone(), NodeType::Statement, label);
         n.kind = Some(kind.name());
         n.text = Some(text.to_string());
         n.speaker = speaker.map(str::to_string);
         n
-    })
+    });
+    let list = blocks.entry(block.to_string()).or_default();
+    if !list.contains(&n) {
+        list.push(n);
+    }
+    n
 }
