@@ -241,8 +241,17 @@ impl Document {
 pub fn describe(doc: &Document, sentences: bool) -> String {
     use std::fmt::Write;
     let mut o = String::new();
-    let q = |s: Span| doc.slice(s).split_whitespace().collect::<Vec<_>>().join(" ");
-    let _ = writeln!(o, "# {} (lowercased: {}, title: {:?}, date: {:?})", doc.id, doc.lowercased, doc.meta.title, doc.meta.date);
+    let q = |s: Span| {
+        doc.slice(s)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let _ = writeln!(
+        o,
+        "# {} (lowercased: {}, title: {:?}, date: {:?})",
+        doc.id, doc.lowercased, doc.meta.title, doc.meta.date
+    );
     for b in &doc.boilerplate {
         let _ = writeln!(o, "boilerplate {}..{}: {:?}", b.start, b.end, q(*b));
     }
@@ -252,10 +261,20 @@ pub fn describe(doc: &Document, sentences: bool) -> String {
         }
     }
     for m in &doc.mentions {
-        let _ = writeln!(o, "mention {:?} {:?} -> {:?} [{}]", m.etype, q(m.span), m.canonical, m.rule);
+        let _ = writeln!(
+            o,
+            "mention {:?} {:?} -> {:?} [{}]",
+            m.etype,
+            q(m.span),
+            m.canonical,
+            m.rule
+        );
     }
     for a in &doc.attributions {
-        let who = a.speaker_entity.map(|m| doc.mentions[m].canonical.as_str()).unwrap_or("?");
+        let who = a
+            .speaker_entity
+            .map(|m| doc.mentions[m].canonical.as_str())
+            .unwrap_or("?");
         let _ = writeln!(
             o,
             "attribution [{}] {} speaker={:?} ({who}) cue={:?} {}={:?}",
@@ -272,7 +291,11 @@ pub fn describe(doc: &Document, sentences: bool) -> String {
             Target::Entity(m) => doc.mentions[m].canonical.clone(),
             Target::Statement(s) => format!("statement {s}"),
         };
-        let _ = writeln!(o, "relation [{}] {} {} {} title={:?}", r.rule, doc.mentions[r.subject].canonical, r.edge, obj, r.title);
+        let _ = writeln!(
+            o,
+            "relation [{}] {} {} {} title={:?}",
+            r.rule, doc.mentions[r.subject].canonical, r.edge, obj, r.title
+        );
     }
     o
 }

@@ -26,7 +26,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("countries.tsv", include_str!("../schema/countries.tsv")),
     ("substances.txt", include_str!("../schema/substances.txt")),
     ("relations.tsv", include_str!("../schema/relations.tsv")),
-    ("abbreviations.txt", include_str!("../schema/abbreviations.txt")),
+    (
+        "abbreviations.txt",
+        include_str!("../schema/abbreviations.txt"),
+    ),
     (
         "function_words.tsv",
         include_str!("../schema/function_words.tsv"),
@@ -196,18 +199,16 @@ fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|(n, l)| {
-            (
-                n + 1,
-                l.split('\t').map(|f| f.trim().to_string()).collect(),
-            )
-        })
+        .map(|(n, l)| (n + 1, l.split('\t').map(|f| f.trim().to_string()).collect()))
 }
 
 fn field<'a>(name: &str, line: usize, cols: &'a [String], i: usize) -> Result<&'a str> {
     match cols.get(i) {
         Some(s) => Ok(s),
-        None => bail!("{name}:{line}: expected at least {} tab-separated columns", i + 1),
+        None => bail!(
+            "{name}:{line}: expected at least {} tab-separated columns",
+            i + 1
+        ),
     }
 }
 
@@ -306,7 +307,11 @@ impl Lexicon {
             let pos = field(name, line, &cols, 2)?;
             lex.org_heads.insert(
                 cols[0].clone(),
-                (t, pos == "first" || pos == "any", pos == "last" || pos == "any"),
+                (
+                    t,
+                    pos == "first" || pos == "any",
+                    pos == "last" || pos == "any",
+                ),
             );
         }
         let name = "countries.tsv";
@@ -326,8 +331,10 @@ impl Lexicon {
                 country: Some(iso.clone()),
                 case_sensitive: is_acronym(s),
             };
-            lex.gazetteer
-                .insert(&canonical, entry(GazKind::Name(EntityType::Country), &canonical));
+            lex.gazetteer.insert(
+                &canonical,
+                entry(GazKind::Name(EntityType::Country), &canonical),
+            );
             for a in list(cols.get(2).map_or("", |s| s), '|') {
                 lex.gazetteer
                     .insert(a, entry(GazKind::Name(EntityType::Country), a));
@@ -417,7 +424,8 @@ impl Lexicon {
                 "other" => FunctionClass::Other,
                 other => bail!("{name}:{line}: unknown word class {other:?}"),
             };
-            lex.function_words.insert(cols[0].to_ascii_lowercase(), class);
+            lex.function_words
+                .insert(cols[0].to_ascii_lowercase(), class);
         }
         for (_, cols) in rows(&read("stopnames.txt")?) {
             lex.stopnames.insert(cols[0].to_ascii_lowercase());

@@ -1,10 +1,10 @@
 //! The claimgraph command line. Every flag is documented here, in one place.
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
 use claimgraph::export::{self, Format};
 use claimgraph::ingest::{self, InputError};
 use claimgraph::{Findings, Lexicon, Pipeline};
+use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -26,17 +26,23 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the graph from articles and write the exports.
-    #[command(after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error.")]
+    #[command(
+        after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error."
+    )]
     Build(BuildArgs),
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over a built graph.
-    #[command(after_help = "Examples:\n  claimgraph query 'PREFIX cg: <https://w3id.org/claimgraph/ontology#>\n    SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }'\n  claimgraph query --file questions.rq --output csv\n  claimgraph query --graph out/graph.ttl 'ASK { ?s ?p ?o }'\n\nThe default graph is the union of all named graphs (one per article).")]
+    #[command(
+        after_help = "Examples:\n  claimgraph query 'PREFIX cg: <https://w3id.org/claimgraph/ontology#>\n    SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }'\n  claimgraph query --file questions.rq --output csv\n  claimgraph query --graph out/graph.ttl 'ASK { ?s ?p ?o }'\n\nThe default graph is the union of all named graphs (one per article)."
+    )]
     Query(QueryArgs),
     /// Show what the pipeline finds in one article: sentences, mentions, attributions,
     /// relations (for checking rules and lexicon edits).
     #[command(after_help = "Example:\n  claimgraph inspect seeds/001_da0d72e0fb9dfab8.txt")]
     Inspect(InspectArgs),
     /// Score extraction against gold annotations (seeds gold JSON or PolNeAR).
-    #[command(after_help = "Examples:\n  claimgraph eval --gold ../shared/gold/seeds.json seeds/\n  claimgraph eval --polnear ../shared/data/polnear/data/dev")]
+    #[command(
+        after_help = "Examples:\n  claimgraph eval --gold ../shared/gold/seeds.json seeds/\n  claimgraph eval --polnear ../shared/data/polnear/data/dev"
+    )]
     Eval(EvalArgs),
 }
 
@@ -135,7 +141,11 @@ fn lexicon(schema: Option<&Path>) -> Result<Lexicon> {
 }
 
 /// Reads and analyzes every input; returns findings in input order and the input errors.
-pub fn analyze_inputs(inputs: &[PathBuf], pipeline: &Pipeline, quiet: bool) -> (Vec<Findings>, Vec<InputError>) {
+pub fn analyze_inputs(
+    inputs: &[PathBuf],
+    pipeline: &Pipeline,
+    quiet: bool,
+) -> (Vec<Findings>, Vec<InputError>) {
     let mut errors = Vec::new();
     let list = ingest::collect(inputs, &mut errors);
     let progress = !quiet && std::io::stderr().is_terminal() && list.len() > 50;
@@ -143,7 +153,10 @@ pub fn analyze_inputs(inputs: &[PathBuf], pipeline: &Pipeline, quiet: bool) -> (
     // Batches keep memory bounded by the graph, not by the corpus text.
     let mut batch = Vec::new();
     let flush = |batch: &mut Vec<claimgraph::Document>, findings: &mut Vec<Findings>| {
-        let done: Vec<Findings> = std::mem::take(batch).into_par_iter().map(|d| pipeline.run(d)).collect();
+        let done: Vec<Findings> = std::mem::take(batch)
+            .into_par_iter()
+            .map(|d| pipeline.run(d))
+            .collect();
         findings.extend(done);
     };
     for (n, input) in list.iter().enumerate() {
@@ -165,19 +178,33 @@ pub fn analyze_inputs(inputs: &[PathBuf], pipeline: &Pipeline, quiet: bool) -> (
 fn build(a: BuildArgs) -> Result<ExitCode> {
     let started = Instant::now();
     if let Some(n) = a.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .ok();
     }
-    let formats = a.format.iter().map(|f| Format::parse(f)).collect::<Result<Vec<_>>>()?;
+    let formats = a
+        .format
+        .iter()
+        .map(|f| Format::parse(f))
+        .collect::<Result<Vec<_>>>()?;
     let lex = lexicon(a.schema.as_deref())?;
-    let inputs = if a.inputs.is_empty() { vec![PathBuf::from("seeds")] } else { a.inputs.clone() };
+    let inputs = if a.inputs.is_empty() {
+        vec![PathBuf::from("seeds")]
+    } else {
+        a.inputs.clone()
+    };
     let pipeline = Pipeline::new(lex.clone());
     let (findings, errors) = analyze_inputs(&inputs, &pipeline, a.quiet);
     for e in &errors {
         eprintln!("claimgraph: {e}");
     }
     let graph = claimgraph::resolve::build(&findings, &lex);
-    std::fs::create_dir_all(&a.output).with_context(|| format!("creating {}", a.output.display()))?;
-    let opts = export::Options { base: a.base.clone() };
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("creating {}", a.output.display()))?;
+    let opts = export::Options {
+        base: a.base.clone(),
+    };
     let mut written = Vec::new();
     for f in formats {
         written.extend(export::write(&graph, f, &a.output, &opts)?);
@@ -188,24 +215,45 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         println!(
             "nodes: {} ({})",
             graph.g.node_count(),
-            nodes.iter().map(|(t, n)| format!("{} {n}", t.name())).collect::<Vec<_>>().join(", ")
+            nodes
+                .iter()
+                .map(|(t, n)| format!("{} {n}", t.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         println!(
             "edges: {} ({})",
             graph.g.edge_count(),
-            edges.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join(", ")
+            edges
+                .iter()
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        println!("wrote: {}", written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        println!(
+            "wrote: {}",
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         println!("time: {:.2?}", started.elapsed());
     }
     let failed = errors.iter().any(|e| e.fatal);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn query(a: QueryArgs) -> Result<ExitCode> {
     let text = match (&a.query, &a.file) {
         (Some(q), None) => q.clone(),
-        (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?,
+        (None, Some(f)) => {
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?
+        }
         _ => anyhow::bail!("give the query as an argument or with --file"),
     };
     let stdout = std::io::stdout();
@@ -219,10 +267,17 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     let lex = Lexicon::builtin();
     let pipeline = Pipeline::new(lex.clone());
     if let Some(dir) = &a.polnear {
-        print!("{}", claimgraph::eval::polnear::run(dir, &pipeline, a.verbose)?);
+        print!(
+            "{}",
+            claimgraph::eval::polnear::run(dir, &pipeline, a.verbose)?
+        );
     }
     if let Some(gold) = &a.gold {
-        let inputs = if a.inputs.is_empty() { vec![PathBuf::from("seeds")] } else { a.inputs.clone() };
+        let inputs = if a.inputs.is_empty() {
+            vec![PathBuf::from("seeds")]
+        } else {
+            a.inputs.clone()
+        };
         let (findings, errors) = analyze_inputs(&inputs, &pipeline, true);
         for e in &errors {
             eprintln!("claimgraph: {e}");
@@ -252,5 +307,9 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
         pipeline.analyze(&mut doc);
         print!("{}", claimgraph::document::describe(&doc, a.sentences));
     }
-    Ok(if errors.iter().any(|e| e.fatal) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors.iter().any(|e| e.fatal) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -116,7 +116,12 @@ impl Findings {
                 chars: ix.chars(doc.text.len()),
             },
             lowercased: doc.lowercased,
-            authors: doc.meta.authors.iter().map(|(n, s)| (n.clone(), cs(*s))).collect(),
+            authors: doc
+                .meta
+                .authors
+                .iter()
+                .map(|(n, s)| (n.clone(), cs(*s)))
+                .collect(),
             mentions: doc
                 .mentions
                 .iter()
@@ -147,7 +152,9 @@ impl Findings {
                     evidence_text: one_line(doc.slice(a.evidence)),
                     rule: a.rule,
                     confidence: a.confidence,
-                    response: a.response.as_ref().and_then(|r| Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), r.edge.clone()))),
+                    response: a.response.as_ref().and_then(|r| {
+                        Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), r.edge.clone()))
+                    }),
                 })
                 .collect(),
             relations: doc

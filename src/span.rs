@@ -38,7 +38,9 @@ impl Span {
 
     /// Length of the intersection with `other` (0 when disjoint).
     pub fn overlap_len(&self, other: Span) -> usize {
-        self.end.min(other.end).saturating_sub(self.start.max(other.start))
+        self.end
+            .min(other.end)
+            .saturating_sub(self.start.max(other.start))
     }
 
     /// The smallest span covering both.

@@ -68,7 +68,11 @@ pub fn write_nodes(graph: &Graph, w: &mut dyn Write) -> Result<()> {
                 n.label.as_str(),
                 &aliases.join(";"),
                 if statement { n.kind.unwrap_or("") } else { "" },
-                if statement { n.text.as_deref().unwrap_or("") } else { "" },
+                if statement {
+                    n.text.as_deref().unwrap_or("")
+                } else {
+                    ""
+                },
                 &n.mentions.len().to_string(),
             ],
         )?;
@@ -80,7 +84,8 @@ pub fn write_nodes(graph: &Graph, w: &mut dyn Write) -> Result<()> {
 pub fn write_edges(graph: &Graph, w: &mut dyn Write) -> Result<()> {
     write_record(w, &EDGES_HEADER)?;
     for (a, b, e) in graph.sorted_edges() {
-        let mut articles: BTreeSet<&str> = e.provenance.iter().map(|p| p.article.as_str()).collect();
+        let mut articles: BTreeSet<&str> =
+            e.provenance.iter().map(|p| p.article.as_str()).collect();
         if articles.is_empty() {
             // mentions / authored_by edges carry no provenance: their article is the source
             if let Some(info) = &graph.g[a].article {

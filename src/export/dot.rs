@@ -46,7 +46,7 @@ pub const SVG_MAX_NODES: usize = 1500;
 /// Statement text shown in a node, in characters (the full text is in the tooltip).
 const STATEMENT_CHARS: usize = 50;
 /// Line width labels are wrapped to, in characters.
-const WRAP: usize = 24;
+const WRAP: usize = 28;
 const FONT: &str = "Helvetica,Arial,sans-serif";
 
 /// What the picture shows.
@@ -201,18 +201,32 @@ fn write_dot_counted(graph: &Graph, w: &mut dyn Write, opts: &DotOptions) -> Res
             if opts.include_mentions { "" } else { " (articles and mentions left out)" }
         ))
     )?;
-    writeln!(w, "    node [fontname=\"{FONT}\", fontsize=11, style=filled, penwidth=1.2]")?;
-    writeln!(w, "    edge [fontname=\"{FONT}\", fontsize=9, arrowsize=0.7]")?;
+    writeln!(
+        w,
+        "    node [fontname=\"{FONT}\", fontsize=11, style=filled, penwidth=1.2]"
+    )?;
+    writeln!(
+        w,
+        "    edge [fontname=\"{FONT}\", fontsize=9, arrowsize=0.7]"
+    )?;
 
     // Legend: one sample node per type drawn (statements: one per kind).
     let mut types: BTreeSet<NodeType> = view.node_weights().map(|n| n.ntype).collect();
     if types.is_empty() {
-        types.extend(NodeType::ALL.iter().filter(|t| opts.include_mentions || **t != NodeType::Article));
+        types.extend(
+            NodeType::ALL
+                .iter()
+                .filter(|t| opts.include_mentions || **t != NodeType::Article),
+        );
     }
     writeln!(w, "    subgraph cluster_legend {{")?;
     writeln!(
         w,
         "        graph [label=\"Legend\", style=\"rounded,dashed\", color=\"#999999\", fontsize=11]"
+    )?;
+    writeln!(
+        w,
+        "        node [fontsize=9, height=0.3, margin=\"0.08,0.03\"]"
     )?;
     for t in &types {
         let samples: Vec<(String, Option<&str>)> = if *t == NodeType::Statement {
@@ -259,13 +273,19 @@ fn write_dot_counted(graph: &Graph, w: &mut dyn Write, opts: &DotOptions) -> Res
         writeln!(w, "    }}")?;
     }
 
-    let node_attrs = |_, n: <&StableDiGraph<&Node, &Edge> as petgraph::visit::IntoNodeReferences>::NodeRef| {
-        node_attributes(n.weight())
-    };
-    let edge_attrs = |_, e: petgraph::stable_graph::EdgeReference<'_, &Edge>| edge_attributes(e.weight());
+    let node_attrs =
+        |_, n: <&StableDiGraph<&Node, &Edge> as petgraph::visit::IntoNodeReferences>::NodeRef| {
+            node_attributes(n.weight())
+        };
+    let edge_attrs =
+        |_, e: petgraph::stable_graph::EdgeReference<'_, &Edge>| edge_attributes(e.weight());
     let dot = Dot::with_attr_getters(
         &view,
-        &[Config::EdgeNoLabel, Config::NodeNoLabel, Config::GraphContentOnly],
+        &[
+            Config::EdgeNoLabel,
+            Config::NodeNoLabel,
+            Config::GraphContentOnly,
+        ],
         &edge_attrs,
         &node_attrs,
     );
@@ -301,12 +321,24 @@ fn node_attributes(n: &Node) -> String {
             let short = truncate(&squash(text), STATEMENT_CHARS);
             (
                 format!("“{short}”"),
-                format!("{} ({}): {}", n.id, n.kind.unwrap_or("statement"), squash(text)),
+                format!(
+                    "{} ({}): {}",
+                    n.id,
+                    n.kind.unwrap_or("statement"),
+                    squash(text)
+                ),
             )
         }
         NodeType::Article => {
-            let title = n.article.as_ref().and_then(|a| a.title.as_deref()).unwrap_or(&n.label);
-            (truncate(&squash(title), STATEMENT_CHARS), format!("{}: {}", n.id, squash(title)))
+            let title = n
+                .article
+                .as_ref()
+                .and_then(|a| a.title.as_deref())
+                .unwrap_or(&n.label);
+            (
+                truncate(&squash(title), STATEMENT_CHARS),
+                format!("{}: {}", n.id, squash(title)),
+            )
         }
         _ => {
             // Aliases other than the label, one spelling per case-folded form.
@@ -327,7 +359,11 @@ fn node_attributes(n: &Node) -> String {
     };
     format!(
         "label=\"{}\", tooltip=\"{}\", id=\"{}\", {} ",
-        wrap(&label, WRAP).iter().map(|l| escape(l)).collect::<Vec<_>>().join("\\n"),
+        wrap(&label, WRAP)
+            .iter()
+            .map(|l| escape(l))
+            .collect::<Vec<_>>()
+            .join("\\n"),
         escape(&tooltip),
         escape(&n.id),
         style_of(n.ntype, n.kind)
@@ -347,7 +383,9 @@ fn edge_attributes(e: &Edge) -> String {
             ("#c0392b", "bold")
         }
         "cooperates_with" | "praises" | "meets" | "supports" | "agrees_with" => ("#2e8b3e", "bold"),
-        "part_of" | "affiliated_with" | "located_in" | "mentions" | "authored_by" => ("#9aa5b1", "dashed"),
+        "part_of" | "affiliated_with" | "located_in" | "mentions" | "authored_by" => {
+            ("#9aa5b1", "dashed")
+        }
         _ => ("#34495e", "solid"),
     };
     let tooltip = match e.provenance.first() {
@@ -433,9 +471,15 @@ pub fn focus(graph: &Graph, name: &str, depth: usize) -> Result<Graph> {
     let g = &graph.g;
     let want = name.trim().to_lowercase();
     let matches = |n: &Node| {
-        n.label.to_lowercase() == want || n.id == want || n.aliases.iter().any(|a| a.to_lowercase() == want)
+        n.label.to_lowercase() == want
+            || n.id == want
+            || n.aliases.iter().any(|a| a.to_lowercase() == want)
     };
-    let starts: Vec<NodeIndex> = graph.sorted_nodes().into_iter().filter(|&i| matches(&g[i])).collect();
+    let starts: Vec<NodeIndex> = graph
+        .sorted_nodes()
+        .into_iter()
+        .filter(|&i| matches(&g[i]))
+        .collect();
     if starts.is_empty() {
         let near: Vec<&str> = graph
             .sorted_nodes()
@@ -443,7 +487,8 @@ pub fn focus(graph: &Graph, name: &str, depth: usize) -> Result<Graph> {
             .filter(|&i| g[i].ntype != NodeType::Statement && g[i].ntype != NodeType::Article)
             .map(|i| &g[i])
             .filter(|n| {
-                n.label.to_lowercase().contains(&want) || n.aliases.iter().any(|a| a.to_lowercase().contains(&want))
+                n.label.to_lowercase().contains(&want)
+                    || n.aliases.iter().any(|a| a.to_lowercase().contains(&want))
             })
             .map(|n| n.label.as_str())
             .take(8)
@@ -451,7 +496,10 @@ pub fn focus(graph: &Graph, name: &str, depth: usize) -> Result<Graph> {
         if near.is_empty() || want.is_empty() {
             bail!("no node is named {name:?} (matched against labels, aliases and ids, ignoring case)");
         }
-        bail!("no node is named {name:?}; did you mean {}?", near.join(", "));
+        bail!(
+            "no node is named {name:?}; did you mean {}?",
+            near.join(", ")
+        );
     }
     let mut dist: HashMap<NodeIndex, usize> = starts.iter().map(|&i| (i, 0)).collect();
     let mut queue: VecDeque<NodeIndex> = starts.into_iter().collect();
@@ -460,8 +508,12 @@ pub fn focus(graph: &Graph, name: &str, depth: usize) -> Result<Graph> {
         if d >= depth {
             continue;
         }
-        let out = g.edges_directed(i, petgraph::Direction::Outgoing).map(|e| (e.target(), e.weight()));
-        let inc = g.edges_directed(i, petgraph::Direction::Incoming).map(|e| (e.source(), e.weight()));
+        let out = g
+            .edges_directed(i, petgraph::Direction::Outgoing)
+            .map(|e| (e.target(), e.weight()));
+        let inc = g
+            .edges_directed(i, petgraph::Direction::Incoming)
+            .map(|e| (e.source(), e.weight()));
         for (j, e) in out.chain(inc) {
             if e.etype != "mentions" && !dist.contains_key(&j) {
                 dist.insert(j, d + 1);
@@ -503,7 +555,10 @@ mod tests {
     #[test]
     fn truncates_and_wraps() {
         assert_eq!(truncate("short", 50), "short");
-        let t = truncate("Once China controls a substance, it has a dramatic effect on supply", 50);
+        let t = truncate(
+            "Once China controls a substance, it has a dramatic effect on supply",
+            50,
+        );
         assert!(t.ends_with('…') && t.chars().count() <= 51, "{t}");
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
     }

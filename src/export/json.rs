@@ -24,7 +24,12 @@ pub fn to_value(graph: &Graph) -> Value {
             o.insert("aliases".into(), json!(node.aliases));
             o.insert(
                 "mentions".into(),
-                Value::Array(node.mentions.iter().map(|m| json!({"article": m.article, "start": m.start, "end": m.end})).collect()),
+                Value::Array(
+                    node.mentions
+                        .iter()
+                        .map(|m| json!({"article": m.article, "start": m.start, "end": m.end}))
+                        .collect(),
+                ),
             );
             if node.ntype == NodeType::Statement {
                 o.insert("kind".into(), json!(node.kind));
@@ -34,7 +39,12 @@ pub fn to_value(graph: &Graph) -> Value {
             if node.ntype == NodeType::Person {
                 o.insert(
                     "roles".into(),
-                    Value::Array(node.roles.iter().map(|r| json!({"title": r.title, "organization": r.organization})).collect()),
+                    Value::Array(
+                        node.roles
+                            .iter()
+                            .map(|r| json!({"title": r.title, "organization": r.organization}))
+                            .collect(),
+                    ),
                 );
             }
             Value::Object(o)

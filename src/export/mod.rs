@@ -82,7 +82,12 @@ impl Format {
     pub fn parse(s: &str) -> Result<Format> {
         let s = s.trim().to_ascii_lowercase();
         for f in Format::ALL {
-            if f.name() == s || (s == "turtle" && f == Format::Turtle) || (s == "ntriples" && f == Format::NTriples) || (s == "nquads" && f == Format::NQuads) || (s == "json-ld" && f == Format::JsonLd) {
+            if f.name() == s
+                || (s == "turtle" && f == Format::Turtle)
+                || (s == "ntriples" && f == Format::NTriples)
+                || (s == "nquads" && f == Format::NQuads)
+                || (s == "json-ld" && f == Format::JsonLd)
+            {
                 return Ok(f);
             }
         }
@@ -113,7 +118,9 @@ pub fn write(graph: &Graph, format: Format, dir: &Path, opts: &Options) -> Resul
     match format {
         Format::Json => Ok(vec![atomic_write(&file, |w| json::write(graph, w))?]),
         Format::Turtle | Format::NTriples | Format::NQuads | Format::TriG | Format::JsonLd => {
-            Ok(vec![atomic_write(&file, |w| rdf::write(graph, format, w, opts))?])
+            Ok(vec![atomic_write(&file, |w| {
+                rdf::write(graph, format, w, opts)
+            })?])
         }
         Format::Dot => dot::write_files(graph, dir, opts),
         Format::Csv => csv::write_files(graph, dir),
@@ -122,7 +129,10 @@ pub fn write(graph: &Graph, format: Format, dir: &Path, opts: &Options) -> Resul
 
 /// Writes a file through a temporary sibling and renames it into place, so a failure
 /// never leaves a truncated export.
-pub fn atomic_write(path: &Path, body: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<PathBuf> {
+pub fn atomic_write(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp{}",
@@ -130,7 +140,8 @@ pub fn atomic_write(path: &Path, body: impl FnOnce(&mut dyn Write) -> Result<()>
         std::process::id()
     ));
     let result = (|| {
-        let f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let f =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
         let mut w = std::io::BufWriter::new(f);
         body(&mut w)?;
         w.flush()?;

@@ -185,7 +185,13 @@ struct Quads {
 }
 
 impl Quads {
-    fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>, g: Option<&NamedNode>) {
+    fn add(
+        &mut self,
+        s: &NamedNode,
+        p: NamedNodeRef<'_>,
+        o: impl Into<Term>,
+        g: Option<&NamedNode>,
+    ) {
         let graph = match g {
             Some(g) if self.dataset => GraphName::NamedNode(g.clone()),
             _ => GraphName::DefaultGraph,
@@ -199,11 +205,15 @@ impl Quads {
     /// Quads grouped by graph (default first, then by IRI), then by subject in order of
     /// first appearance, then in emission order.
     fn into_sorted(self) -> Vec<Quad> {
-        let mut first: HashMap<(GraphName, oxigraph::model::NamedOrBlankNode), usize> = HashMap::new();
-        let mut keyed: Vec<(bool, String, usize, usize, Quad)> = Vec::with_capacity(self.list.len());
+        let mut first: HashMap<(GraphName, oxigraph::model::NamedOrBlankNode), usize> =
+            HashMap::new();
+        let mut keyed: Vec<(bool, String, usize, usize, Quad)> =
+            Vec::with_capacity(self.list.len());
         for (i, q) in self.list.into_iter().enumerate() {
             let n = first.len();
-            let f = *first.entry((q.graph_name.clone(), q.subject.clone())).or_insert(n);
+            let f = *first
+                .entry((q.graph_name.clone(), q.subject.clone()))
+                .or_insert(n);
             let (named, gname) = match &q.graph_name {
                 GraphName::NamedNode(g) => (true, g.as_str().to_string()),
                 _ => (false, String::new()),
@@ -216,7 +226,8 @@ impl Quads {
 }
 
 fn nn(iri: String) -> Result<NamedNode> {
-    NamedNode::new(iri.clone()).with_context(|| format!("invalid IRI <{iri}> (check the export base IRI)"))
+    NamedNode::new(iri.clone())
+        .with_context(|| format!("invalid IRI <{iri}> (check the export base IRI)"))
 }
 
 fn index(n: usize) -> Literal {
@@ -239,7 +250,9 @@ fn is_iso_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && matches!(s[5..7].parse::<u8>(), Ok(1..=12))
         && matches!(s[8..10].parse::<u8>(), Ok(1..=31))
 }
@@ -296,24 +309,42 @@ impl<'a> Builder<'a> {
                 }
             }
             for role in &node.roles {
-                let r = nn(format!("{}-role-{}--{}", s.as_str(), slug(&role.title), role.organization))?;
-                self.quads.add(&s, cg::ROLE_TITLE, string(&role.title), None);
+                let r = nn(format!(
+                    "{}-role-{}--{}",
+                    s.as_str(),
+                    slug(&role.title),
+                    role.organization
+                ))?;
+                self.quads
+                    .add(&s, cg::ROLE_TITLE, string(&role.title), None);
                 self.quads.add(&s, cg::ROLE_PROP, r.clone(), None);
                 self.quads.add(&r, rdf::TYPE, cg::ROLE, None);
-                self.quads.add(&r, cg::ROLE_TITLE, string(&role.title), None);
-                self.quads.add(&r, cg::ORGANIZATION_PROP, self.node_iri(&role.organization)?, None);
+                self.quads
+                    .add(&r, cg::ROLE_TITLE, string(&role.title), None);
+                self.quads.add(
+                    &r,
+                    cg::ORGANIZATION_PROP,
+                    self.node_iri(&role.organization)?,
+                    None,
+                );
             }
             if node.ntype == NodeType::Statement {
                 if let Some(text) = &node.text {
                     self.quads.add(&s, cg::TEXT, string(text), None);
                 }
                 let kind = node.kind.unwrap_or("indirect");
-                self.quads.add(&s, cg::STATEMENT_KIND, vocab::statement_kind(kind), None);
-                match node.speaker.as_deref().filter(|sp| graph.node(sp).is_some()) {
+                self.quads
+                    .add(&s, cg::STATEMENT_KIND, vocab::statement_kind(kind), None);
+                match node
+                    .speaker
+                    .as_deref()
+                    .filter(|sp| graph.node(sp).is_some())
+                {
                     Some(sp) => {
                         let sp = self.node_iri(sp)?;
                         self.quads.add(&s, cg::SPEAKER, sp.clone(), None);
-                        self.quads.add(&s, prov::WAS_ATTRIBUTED_TO, sp.clone(), None);
+                        self.quads
+                            .add(&s, prov::WAS_ATTRIBUTED_TO, sp.clone(), None);
                         if kind == "direct" {
                             self.quads.add(&s, prov::WAS_QUOTED_FROM, sp, None);
                         }
@@ -324,12 +355,14 @@ impl<'a> Builder<'a> {
                 for m in &node.mentions {
                     if seen.insert(m.article.as_str()) {
                         let art = self.article_iri(&m.article)?;
-                        self.quads.add(&s, prov::WAS_DERIVED_FROM, art.clone(), Some(&art));
+                        self.quads
+                            .add(&s, prov::WAS_DERIVED_FROM, art.clone(), Some(&art));
                     }
                 }
             }
             if let Some(info) = &node.article {
-                self.quads.add(&s, cg::SOURCE_FILE, string(&info.file), None);
+                self.quads
+                    .add(&s, cg::SOURCE_FILE, string(&info.file), None);
                 if let Some(t) = info.title.as_deref().filter(|t| !t.is_empty()) {
                     self.quads.add(&s, schema::HEADLINE, string(t), None);
                 }
@@ -387,13 +420,18 @@ impl<'a> Builder<'a> {
                 self.quads.add(&occ, cg::ARTICLE_PROP, art.clone(), g);
                 self.quads.add(&occ, cg::EVIDENCE, string(&pr.evidence), g);
                 self.quads.add(&occ, cg::RULE, string(&pr.rule), g);
-                self.quads.add(&occ, cg::CONFIDENCE, confidence(pr.confidence), g);
+                self.quads
+                    .add(&occ, cg::CONFIDENCE, confidence(pr.confidence), g);
                 self.quads.add(&occ, nif::BEGIN_INDEX, index(pr.start), g);
                 self.quads.add(&occ, nif::END_INDEX, index(pr.end), g);
                 if let Some(t) = pr.title.as_deref().filter(|t| !t.is_empty()) {
                     self.quads.add(&occ, cg::ROLE_TITLE, string(t), g);
                 }
-                let spans = [(cg::CUE, pr.cue), (cg::CONTENT, pr.content), (cg::SPEAKER_MENTION, pr.speaker)];
+                let spans = [
+                    (cg::CUE, pr.cue),
+                    (cg::CONTENT, pr.content),
+                    (cg::SPEAKER_MENTION, pr.speaker),
+                ];
                 for (prop, span) in spans {
                     if let Some(span) = span {
                         if let Some(m) = self.mention(&pr.article, span.start, span.end)? {
@@ -474,8 +512,14 @@ mod tests {
     #[test]
     fn edge_properties_are_camel_case() {
         assert_eq!(vocab::edge_property("says"), format!("{}says", vocab::CG));
-        assert_eq!(vocab::edge_property("part_of"), format!("{}partOf", vocab::CG));
-        assert_eq!(vocab::edge_property("cooperates_with"), format!("{}cooperatesWith", vocab::CG));
+        assert_eq!(
+            vocab::edge_property("part_of"),
+            format!("{}partOf", vocab::CG)
+        );
+        assert_eq!(
+            vocab::edge_property("cooperates_with"),
+            format!("{}cooperatesWith", vocab::CG)
+        );
     }
 
     #[test]

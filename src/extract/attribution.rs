@@ -50,14 +50,19 @@ impl Ctx<'_> {
         matches!(self.doc.tokens[i].kind, TokenKind::Punct | TokenKind::Quote)
     }
     fn span(&self, a: usize, b: usize) -> Span {
-        Span::new(self.doc.tokens[a].span.start, self.doc.tokens[b - 1].span.end)
+        Span::new(
+            self.doc.tokens[a].span.start,
+            self.doc.tokens[b - 1].span.end,
+        )
     }
     /// A verb cue at token `i`; never a word inside a name ("States").
     fn cue_at(&self, i: usize, end: usize) -> Option<(usize, &Cue)> {
         if self.in_mention[i] {
             return None;
         }
-        self.lex.cues.longest_at(&self.doc.lower, &self.doc.tokens, i, end)
+        self.lex
+            .cues
+            .longest_at(&self.doc.lower, &self.doc.tokens, i, end)
     }
     fn nominal_cue_at(&self, i: usize, end: usize) -> Option<&Cue> {
         self.lex
@@ -74,7 +79,11 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     let mut in_mention = vec![false; doc.tokens.len()];
     for m in &doc.mentions {
         let first = doc.token_at_or_after(m.span.start);
-        for flag in in_mention.iter_mut().skip(first).take(doc.token_at_or_after(m.span.end) - first) {
+        for flag in in_mention
+            .iter_mut()
+            .skip(first)
+            .take(doc.token_at_or_after(m.span.end) - first)
+        {
             *flag = true;
         }
     }
@@ -126,7 +135,11 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             continue;
         };
         // "claims"/"report" after a determiner or possessive is a noun, not a verb.
-        if i > a && (matches!(c.class(i - 1), Some(FunctionClass::Det)) || matches!(c.lower(i - 1), "’s" | "'s")) && cue.class != CueClass::Source {
+        if i > a
+            && (matches!(c.class(i - 1), Some(FunctionClass::Det))
+                || matches!(c.lower(i - 1), "’s" | "'s"))
+            && cue.class != CueClass::Source
+        {
             i += n;
             continue;
         }
@@ -139,15 +152,26 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             Some(att) => {
                 // One token belongs to one attribution: cues inside this content are
                 // part of what was said, not new attributions.
-                let skip_to = if att.content.start > att.cue.start { c.doc.token_at_or_after(att.content.end) } else { i + n };
+                let skip_to = if att.content.start > att.cue.start {
+                    c.doc.token_at_or_after(att.content.end)
+                } else {
+                    i + n
+                };
                 out.push(att);
                 i = skip_to.max(i + n);
             }
             None => {
                 if cue.edge != "says" && cue.class == CueClass::Speech {
                     let left = skip_left_helpers(c, i, a);
-                    if let Some((s0, s1)) = np_left(c, left, a).filter(|&(x, y)| plausible_speaker(c, x, y)) {
-                        pending = Some(Response { speaker: c.span(s0, s1), speaker_entity: None, cue: c.span(i, i + n), edge: cue.edge.clone() });
+                    if let Some((s0, s1)) =
+                        np_left(c, left, a).filter(|&(x, y)| plausible_speaker(c, x, y))
+                    {
+                        pending = Some(Response {
+                            speaker: c.span(s0, s1),
+                            speaker_entity: None,
+                            cue: c.span(i, i + n),
+                            edge: cue.edge.clone(),
+                        });
                     }
                 }
                 i += n;
@@ -174,7 +198,12 @@ fn quote_starting<'c>(c: &'c Ctx, mut i: usize, end: usize) -> Option<&'c Quote>
         i += 1;
     }
     if i < end && c.doc.tokens[i].kind == TokenKind::Quote {
-        return c.inside.get(i + 1).copied().flatten().map(|q| &c.quotes[q as usize]);
+        return c
+            .inside
+            .get(i + 1)
+            .copied()
+            .flatten()
+            .map(|q| &c.quotes[q as usize]);
     }
     None
 }
@@ -204,7 +233,15 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
     }
     match c.class(last) {
         Some(FunctionClass::Pron) => return Some((last, end)),
-        Some(FunctionClass::Det | FunctionClass::Prep | FunctionClass::Conj | FunctionClass::Aux | FunctionClass::Wh | FunctionClass::Neg | FunctionClass::Adv) => return None,
+        Some(
+            FunctionClass::Det
+            | FunctionClass::Prep
+            | FunctionClass::Conj
+            | FunctionClass::Aux
+            | FunctionClass::Wh
+            | FunctionClass::Neg
+            | FunctionClass::Adv,
+        ) => return None,
         _ => {}
     }
     if c.inside[last].is_some() || c.doc.tokens[last].kind == TokenKind::Number {
@@ -265,7 +302,12 @@ fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
         if c.is_punct(k) && !matches!(c.text(k), "&") {
             break;
         }
-        if k > start && matches!(c.class(k), Some(FunctionClass::Wh | FunctionClass::Conj | FunctionClass::Aux)) {
+        if k > start
+            && matches!(
+                c.class(k),
+                Some(FunctionClass::Wh | FunctionClass::Conj | FunctionClass::Aux)
+            )
+        {
             break;
         }
         if k > start && c.cue_at(k, end).is_some() && !c.doc.tokens[k].capitalized {
@@ -273,13 +315,21 @@ fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
         }
         k += 1;
     }
-    (k > start && !matches!(c.class(start), Some(FunctionClass::Prep | FunctionClass::Conj | FunctionClass::Aux))).then_some((start, k))
+    (k > start
+        && !matches!(
+            c.class(start),
+            Some(FunctionClass::Prep | FunctionClass::Conj | FunctionClass::Aux)
+        ))
+    .then_some((start, k))
 }
 
 /// Skips adverbs and auxiliaries left of a cue ("has also said", "had earlier denied").
 fn skip_left_helpers(c: &Ctx, mut k: usize, limit: usize) -> usize {
     while k > limit
-        && matches!(c.class(k - 1), Some(FunctionClass::Adv | FunctionClass::Aux | FunctionClass::Neg))
+        && matches!(
+            c.class(k - 1),
+            Some(FunctionClass::Adv | FunctionClass::Aux | FunctionClass::Neg)
+        )
     {
         k -= 1;
     }
@@ -295,7 +345,11 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
         if c.text(k) == "," {
             let np = np_left(c, k, limit)?;
             // The appositive is a role or relative clause, the head a name or pronoun.
-            let head_ok = c.doc.mentions.iter().any(|m| c.span(np.0, np.1).overlaps(m.span))
+            let head_ok = c
+                .doc
+                .mentions
+                .iter()
+                .any(|m| c.span(np.0, np.1).overlaps(m.span))
                 || c.doc.tokens[np.1 - 1].capitalized;
             return head_ok.then_some(np);
         }
@@ -306,12 +360,24 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
     None
 }
 
-fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[Attribution]) -> Option<Attribution> {
+fn verb(
+    c: &Ctx,
+    i: usize,
+    n: usize,
+    cue: &Cue,
+    a: usize,
+    b: usize,
+    earlier: &[Attribution],
+) -> Option<Attribution> {
     let doc = c.doc;
     let cue_span = c.span(i, i + n);
     let left_end = skip_left_helpers(c, i, a);
     let evidence = doc.sentences[doc.sentence_at(cue_span.start)?].span;
-    let make = |speaker: Option<(usize, usize)>, content: Span, kind: StatementKind, rule: &'static str, conf: f32| Attribution {
+    let make = |speaker: Option<(usize, usize)>,
+                content: Span,
+                kind: StatementKind,
+                rule: &'static str,
+                conf: f32| Attribution {
         speaker: speaker.map(|(s, e)| c.span(s, e)),
         speaker_entity: None,
         cue: cue_span,
@@ -326,7 +392,8 @@ fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[A
     // Cues that take an object ("denied", "disputed") report a clause only with "that"
     // or a quote: "officials dispute these claims" is not speech.
     let clause_follows = (i + n..(i + n + 8).min(b)).any(|k| {
-        (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none()) || c.doc.tokens[k].kind == TokenKind::Quote
+        (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none())
+            || c.doc.tokens[k].kind == TokenKind::Quote
     });
     if cue.edge != "says" && !clause_follows {
         return None;
@@ -336,19 +403,36 @@ fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[A
             || c.doc.tokens[left_end - 1].kind == TokenKind::Quote);
     // Appositive speaker: "Wei Xiaojun, the deputy ..., said".
     let appositive = if left_end > a && c.text(left_end - 1) == "," {
-        appositive_speaker(c, left_end - 1, a).filter(|&(s, e)| plausible_speaker(c, s, e) && is_named(c, s, e))
+        appositive_speaker(c, left_end - 1, a)
+            .filter(|&(s, e)| plausible_speaker(c, s, e) && is_named(c, s, e))
     } else {
         None
     };
     // Inverted: "“...,” said Wei" / "..., said the official." The speaker phrase must end
     // the clause.
-    if appositive.is_none() && after_comma_or_quote && cue.class == CueClass::Speech && !c.lower(i).ends_with("ing") {
+    if appositive.is_none()
+        && after_comma_or_quote
+        && cue.class == CueClass::Speech
+        && !c.lower(i).ends_with("ing")
+    {
         if let Some(sp) = np_right(c, i + n, b).filter(|&(_, e)| e >= b || c.is_punct(e)) {
             if let Some(q) = quote_ending(c, left_end, a) {
-                return Some(make(Some(sp), q.content, StatementKind::Direct, RULE_CONTENT_CUE_SPEAKER, 0.9));
+                return Some(make(
+                    Some(sp),
+                    q.content,
+                    StatementKind::Direct,
+                    RULE_CONTENT_CUE_SPEAKER,
+                    0.9,
+                ));
             }
             let content = content_span(c, a, left_end)?;
-            return Some(make(Some(sp), content, kind_of(c, content), RULE_CONTENT_CUE_SPEAKER, 0.75));
+            return Some(make(
+                Some(sp),
+                content,
+                kind_of(c, content),
+                RULE_CONTENT_CUE_SPEAKER,
+                0.75,
+            ));
         }
     }
     // Participle after a comma: "..., saying ..." takes the sentence's earlier speaker.
@@ -370,26 +454,50 @@ fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[A
     };
     let speaker = speaker.filter(|&(s, e)| plausible_speaker(c, s, e))?;
     if let Some(q) = quote_starting(c, i + n, b) {
-        return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_SPEAKER_CUE, 0.9));
+        return Some(make(
+            Some(speaker),
+            q.content,
+            StatementKind::Direct,
+            RULE_SPEAKER_CUE,
+            0.9,
+        ));
     }
     // "CONTENT, Wei said (at a briefing)." The content comes before the speaker when the
     // speaker follows a comma or quote and what follows the cue is no clause.
     let mut k = speaker.0;
-    while k > a && matches!(c.text(k - 1), "," | "—" | "-" | ":") {
+    while k > a
+        && (matches!(c.text(k - 1), "," | "—" | "-" | ":")
+            || c.doc.tokens[k - 1].kind == TokenKind::Quote)
+    {
         k -= 1;
     }
     let before_words = (a..k).filter(|&j| !c.is_punct(j)).count();
     let after = i + n;
     let after_is_clause = after < b
         && !c.is_punct(after)
-        && !matches!(c.class(after), Some(FunctionClass::Prep | FunctionClass::Adv))
+        && !matches!(
+            c.class(after),
+            Some(FunctionClass::Prep | FunctionClass::Adv)
+        )
         || (after < b && c.lower(after) == "that");
     if k < speaker.0 && before_words >= 3 && !after_is_clause {
         if let Some(q) = quote_ending(c, speaker.0, a) {
-            return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_CONTENT_SPEAKER_CUE, 0.9));
+            return Some(make(
+                Some(speaker),
+                q.content,
+                StatementKind::Direct,
+                RULE_CONTENT_SPEAKER_CUE,
+                0.9,
+            ));
         }
         if let Some(content) = content_span(c, a, k) {
-            return Some(make(Some(speaker), content, kind_of(c, content), RULE_CONTENT_SPEAKER_CUE, 0.8));
+            return Some(make(
+                Some(speaker),
+                content,
+                kind_of(c, content),
+                RULE_CONTENT_SPEAKER_CUE,
+                0.8,
+            ));
         }
     }
     if let Some(content) = content_after(c, after, b, cue) {
@@ -400,10 +508,22 @@ fn verb(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize, earlier: &[A
         return None;
     }
     if let Some(q) = quote_ending(c, speaker.0, a) {
-        return Some(make(Some(speaker), q.content, StatementKind::Direct, RULE_CONTENT_SPEAKER_CUE, 0.9));
+        return Some(make(
+            Some(speaker),
+            q.content,
+            StatementKind::Direct,
+            RULE_CONTENT_SPEAKER_CUE,
+            0.9,
+        ));
     }
     let content = content_span(c, a, k)?;
-    Some(make(Some(speaker), content, kind_of(c, content), RULE_CONTENT_SPEAKER_CUE, 0.8))
+    Some(make(
+        Some(speaker),
+        content,
+        kind_of(c, content),
+        RULE_CONTENT_SPEAKER_CUE,
+        0.8,
+    ))
 }
 
 /// The phrase holds a name (an entity mention), a pronoun, or a capitalized head.
@@ -422,7 +542,11 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
         let mut j = k;
         while j < b && j - k < 5 && !c.is_punct(j) && c.lower(j) != "that" {
             j += 1;
-            if j < b && (c.class(j) == Some(FunctionClass::Det) || c.class(j) == Some(FunctionClass::Pron) || c.doc.tokens[j].capitalized) {
+            if j < b
+                && (c.class(j) == Some(FunctionClass::Det)
+                    || c.class(j) == Some(FunctionClass::Pron)
+                    || c.doc.tokens[j].capitalized)
+            {
                 break;
             }
         }
@@ -512,7 +636,12 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
     };
     let start = i + 2;
     let mut end = start;
-    while end < b && !(c.text(end) == "," && c.inside[end].is_none() && end - start > 3 && (end + 1..(end + 5).min(b)).any(|k| c.cue_at(k, b).is_some())) {
+    while end < b
+        && !(c.text(end) == ","
+            && c.inside[end].is_none()
+            && end - start > 3
+            && (end + 1..(end + 5).min(b)).any(|k| c.cue_at(k, b).is_some()))
+    {
         end += 1;
     }
     let content = content_span(c, start, end)?;
@@ -596,22 +725,45 @@ impl Recent {
             .mentions
             .iter()
             .enumerate()
-            .filter(|(_, m)| sp.overlaps(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM)
+            .filter(|(_, m)| {
+                sp.overlaps(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM
+            })
             .map(|(i, _)| i)
             .collect();
-        let pick = |t: &[EntityType]| inside.iter().copied().filter(|&i| t.contains(&doc.mentions[i].etype)).last();
+        let pick = |t: &[EntityType]| {
+            inside
+                .iter()
+                .copied()
+                .rfind(|&i| t.contains(&doc.mentions[i].etype))
+        };
         let named = pick(&[EntityType::Person])
             .or_else(|| pick(&[EntityType::Agency, EntityType::Organization]))
             .or_else(|| pick(&[EntityType::Country]));
         let text = doc.lower(sp);
         let words: Vec<&str> = text.split_whitespace().collect();
         let resolved = named.or_else(|| match words.as_slice() {
-            ["he"] | ["she"] => self.person.or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
+            ["he"] | ["she"] => self
+                .person
+                .or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
             ["it"] => self.org,
             [det, .., head] if matches!(*det, "the" | "this" | "that") => {
-                if lex.titles.contains(head) || matches!(*head, "official" | "spokesman" | "spokeswoman" | "minister" | "envoy") {
+                if lex.titles.contains(head)
+                    || matches!(
+                        *head,
+                        "official" | "spokesman" | "spokeswoman" | "minister" | "envoy"
+                    )
+                {
                     self.person
-                } else if matches!(*head, "agency" | "ministry" | "bureau" | "department" | "commission" | "government" | "administration") {
+                } else if matches!(
+                    *head,
+                    "agency"
+                        | "ministry"
+                        | "bureau"
+                        | "department"
+                        | "commission"
+                        | "government"
+                        | "administration"
+                ) {
                     self.org
                 } else {
                     None
@@ -634,7 +786,6 @@ fn nearest_before(doc: &Document, at: usize, types: &[EntityType]) -> Option<usi
     doc.mentions
         .iter()
         .enumerate()
-        .filter(|(_, m)| m.span.end <= at && types.contains(&m.etype))
+        .rfind(|(_, m)| m.span.end <= at && types.contains(&m.etype))
         .map(|(i, _)| i)
-        .last()
 }

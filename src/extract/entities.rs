@@ -72,7 +72,11 @@ impl Ctx<'_> {
         while k < end && self.lex.title_modifiers.contains(self.lower(k)) {
             k += 1;
         }
-        match self.lex.titles.longest_at(&self.doc.lower, &self.doc.tokens, k, end) {
+        match self
+            .lex
+            .titles
+            .longest_at(&self.doc.lower, &self.doc.tokens, k, end)
+        {
             Some((n, _)) => k + n - i,
             None if k > i && self.lex.titles.contains(self.lower(k - 1)) => k - i,
             None => 0,
@@ -88,6 +92,7 @@ impl Ctx<'_> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn mention(
     doc: &Document,
     first: usize,
@@ -131,11 +136,17 @@ fn gazetteer_at<'l>(
             ));
             if c.doc.lowercased {
                 return !(e.case_sensitive
-                    && (c.lex.function_class(&surface.to_ascii_lowercase()).is_some()
+                    && (c
+                        .lex
+                        .function_class(&surface.to_ascii_lowercase())
+                        .is_some()
                         || c.lex.is_stopname(&surface.to_ascii_lowercase())));
             }
             if e.case_sensitive {
-                return surface.chars().filter(|ch| ch.is_alphabetic()).all(char::is_uppercase);
+                return surface
+                    .chars()
+                    .filter(|ch| ch.is_alphabetic())
+                    .all(char::is_uppercase);
             }
             match e.kind {
                 GazKind::Name(EntityType::Substance) => true,
@@ -150,10 +161,14 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
     let mut i = a;
     while i < b {
         let gaz = gazetteer_at(&c, i, b);
-        let chunk = if doc.lowercased { 0 } else { cap_chunk(&c, i, b, a) };
+        let chunk = if doc.lowercased {
+            0
+        } else {
+            cap_chunk(&c, i, b)
+        };
         let gaz_len = gaz.map_or(0, |(n, _)| n);
         if chunk > gaz_len {
-            if let Some(consumed) = classify_chunk(&c, i, i + chunk, a, b, out) {
+            if let Some(consumed) = classify_chunk(&c, i, i + chunk, b, out) {
                 i = consumed;
                 continue;
             }
@@ -191,11 +206,11 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
 /// Length of the capitalized phrase starting at `i`: capitalized words joined by "of",
 /// "for", "and", "the", "on", "&" when a capitalized word follows. A sentence-initial
 /// function word ("The", "But") does not start one.
-fn cap_chunk(c: &Ctx, i: usize, end: usize, sent_start: usize) -> usize {
+fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
     if !c.is_cap(i) {
         return 0;
     }
-    if (i == sent_start || c.lex.is_stopname(c.lower(i))) && c.lex.is_stopname(c.lower(i)) {
+    if c.lex.is_stopname(c.lower(i)) {
         return 0;
     }
     let mut k = i + 1;
@@ -206,7 +221,10 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize, sent_start: usize) -> usize {
         }
         // Connectors: "of", "of the", "for", "and", "on".
         let mut j = k;
-        while j < end && matches!(c.lower(j), "of" | "for" | "and" | "the" | "on" | "&") && j - k < 2 {
+        while j < end
+            && matches!(c.lower(j), "of" | "for" | "and" | "the" | "on" | "&")
+            && j - k < 2
+        {
             j += 1;
         }
         if j > k && j < end && c.is_cap(j) && !c.lex.is_stopname(c.lower(j)) {
@@ -225,7 +243,6 @@ fn classify_chunk(
     c: &Ctx,
     i: usize,
     j: usize,
-    sent_start: usize,
     sent_end: usize,
     out: &mut Vec<EntityMention>,
 ) -> Option<usize> {
@@ -236,7 +253,7 @@ fn classify_chunk(
             let left_last = k - 1;
             if let Some(&(_, _, ends)) = c.lex.org_heads.get(c.text(left_last)) {
                 if ends {
-                    let l = classify_chunk(c, i, k, sent_start, sent_end, out);
+                    let l = classify_chunk(c, i, k, sent_end, out);
                     let mut r = k + 1;
                     if c.lower(r) == "the" {
                         r += 1;
@@ -252,11 +269,17 @@ fn classify_chunk(
     }
     // Leading country or demonym ("US Drug Enforcement Administration", "Chinese ...").
     if let Some((n, e)) = gazetteer_at(c, i, j) {
-        if matches!(e.kind, GazKind::Name(EntityType::Country) | GazKind::Demonym)
-            && n < j - i
+        if matches!(
+            e.kind,
+            GazKind::Name(EntityType::Country) | GazKind::Demonym
+        ) && n < j - i
             && head_type(c, i + n, j).is_some()
         {
-            let rule = if e.kind == GazKind::Demonym { RULE_DEMONYM } else { RULE_GAZETTEER };
+            let rule = if e.kind == GazKind::Demonym {
+                RULE_DEMONYM
+            } else {
+                RULE_GAZETTEER
+            };
             out.push(mention(
                 doc,
                 i,
@@ -267,7 +290,7 @@ fn classify_chunk(
                 rule,
                 0.95,
             ));
-            return classify_chunk(c, i + n, j, sent_start, sent_end, out).or(Some(i + n));
+            return classify_chunk(c, i + n, j, sent_end, out).or(Some(i + n));
         }
     }
     if let Some(t) = head_type(c, i, j) {
@@ -277,7 +300,11 @@ fn classify_chunk(
             Some((_, e)) => (Some(e.canonical.clone()), Some(e.key.clone())),
             None => (None, None),
         };
-        let rule = if known.is_some() { RULE_GAZETTEER } else { RULE_HEAD_WORD };
+        let rule = if known.is_some() {
+            RULE_GAZETTEER
+        } else {
+            RULE_HEAD_WORD
+        };
         out.push(mention(doc, i, j, t, canonical, key, rule, 0.85));
         return Some(j);
     }
@@ -288,22 +315,51 @@ fn classify_chunk(
         if j - name_start > 3 {
             return None;
         }
-        out.push(mention(doc, name_start, j, EntityType::Person, None, None, RULE_TITLED_NAME, 0.9));
+        out.push(mention(
+            doc,
+            name_start,
+            j,
+            EntityType::Person,
+            None,
+            None,
+            RULE_TITLED_NAME,
+            0.9,
+        ));
         return Some(j);
     }
     if title > 0 {
         return None;
     }
     let n = j - i;
-    let all_names = (i..j).all(|k| c.is_cap(k) && c.class(k).is_none() && c.text(k).chars().any(char::is_lowercase));
-    let before_cue = j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
+    let all_names = (i..j)
+        .all(|k| c.is_cap(k) && c.class(k).is_none() && c.text(k).chars().any(char::is_lowercase));
+    let before_cue =
+        j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
     if all_names && (2..=4).contains(&n) && gazetteer_at(c, i, j).is_none() {
         let conf = if before_cue { 0.85 } else { 0.7 };
-        out.push(mention(doc, i, j, EntityType::Person, None, None, RULE_NAME_SHAPE, conf));
+        out.push(mention(
+            doc,
+            i,
+            j,
+            EntityType::Person,
+            None,
+            None,
+            RULE_NAME_SHAPE,
+            conf,
+        ));
         return Some(j);
     }
     if all_names && n == 1 && before_cue && gazetteer_at(c, i, j).is_none() {
-        out.push(mention(doc, i, j, EntityType::Person, None, None, RULE_SPEAKER_NAME, 0.7));
+        out.push(mention(
+            doc,
+            i,
+            j,
+            EntityType::Person,
+            None,
+            None,
+            RULE_SPEAKER_NAME,
+            0.7,
+        ));
         return Some(j);
     }
     None
@@ -344,33 +400,71 @@ fn lowercase_name(
     if title > 0 {
         let s = i + title;
         let mut k = s;
-        while k < end && k - s < 3 && c.lower_name_token(k) && !c.is_cue_at(k, end) && gazetteer_at(c, k, end).is_none() {
+        while k < end
+            && k - s < 3
+            && c.lower_name_token(k)
+            && !c.is_cue_at(k, end)
+            && gazetteer_at(c, k, end).is_none()
+        {
             k += 1;
         }
         if k - s >= 2 {
-            out.push(mention(doc, s, k, EntityType::Person, None, None, RULE_TITLED_NAME, 0.8));
+            out.push(mention(
+                doc,
+                s,
+                k,
+                EntityType::Person,
+                None,
+                None,
+                RULE_TITLED_NAME,
+                0.8,
+            ));
             return Some(k);
         }
         return Some(s);
     }
     // At a clause start: "wei xiaojun , the ..." / "ho said".
-    let clause_start = i == sent_start || matches!(c.text(i - 1), "," | "-" | "—" | "(" | "\"" | "“");
+    let clause_start =
+        i == sent_start || matches!(c.text(i - 1), "," | "-" | "—" | "(" | "\"" | "“");
     if !clause_start {
         return None;
     }
     let mut k = i;
-    while k < end && k - i < 3 && c.lower_name_token(k) && !c.is_cue_at(k, end) && gazetteer_at(c, k, end).is_none() {
+    while k < end
+        && k - i < 3
+        && c.lower_name_token(k)
+        && !c.is_cue_at(k, end)
+        && gazetteer_at(c, k, end).is_none()
+    {
         k += 1;
     }
     if k == i || k >= end {
         return None;
     }
     if appositive_follows(c, k, end) && k - i >= 2 {
-        out.push(mention(doc, i, k, EntityType::Person, None, None, RULE_APPOSITIVE_NAME, 0.75));
+        out.push(mention(
+            doc,
+            i,
+            k,
+            EntityType::Person,
+            None,
+            None,
+            RULE_APPOSITIVE_NAME,
+            0.75,
+        ));
         return Some(k);
     }
     if k - i <= 2 && c.is_cue_at(k, end) && i > sent_start {
-        out.push(mention(doc, i, k, EntityType::Person, None, None, RULE_SPEAKER_NAME, 0.7));
+        out.push(mention(
+            doc,
+            i,
+            k,
+            EntityType::Person,
+            None,
+            None,
+            RULE_SPEAKER_NAME,
+            0.7,
+        ));
         return Some(k);
     }
     None
@@ -389,7 +483,9 @@ fn declared_acronyms(doc: &mut Document) {
         if let Some(rest) = after_trim.strip_prefix('(') {
             if let Some(close) = rest.find(')') {
                 let acr = rest[..close].trim();
-                if (2..=8).contains(&acr.len()) && acr.chars().all(|ch| ch.is_uppercase() || ch == '.') {
+                if (2..=8).contains(&acr.len())
+                    && acr.chars().all(|ch| ch.is_uppercase() || ch == '.')
+                {
                     known.insert(acr.to_string(), (m.canonical.clone(), m.etype));
                 }
             }
@@ -435,7 +531,9 @@ fn short_names(doc: &mut Document, lex: &Lexicon) {
         let words: Vec<&str> = m.canonical.split_whitespace().collect();
         if words.len() >= 2 {
             for w in [words[0], words[words.len() - 1]] {
-                parts.entry(w.to_ascii_lowercase()).or_insert_with(|| m.canonical.clone());
+                parts
+                    .entry(w.to_ascii_lowercase())
+                    .or_insert_with(|| m.canonical.clone());
             }
         }
     }

@@ -53,7 +53,9 @@ pub fn find(doc: &Document) -> (Vec<Quote>, Vec<Option<u32>>) {
         s = e + 1;
     }
     for (qi, q) in quotes.iter().enumerate() {
-        let end = q.close.unwrap_or_else(|| doc.token_at_or_after(q.content.end));
+        let end = q
+            .close
+            .unwrap_or_else(|| doc.token_at_or_after(q.content.end));
         for slot in inside.iter_mut().take(end).skip(q.open + 1) {
             *slot = Some(qi as u32);
         }
@@ -94,7 +96,9 @@ fn paragraph(doc: &Document, first: usize, last: usize, para: usize, out: &mut V
         if out[k - 1].close.is_none() && out[k - 1].paragraph == out[k].paragraph {
             let end = doc.tokens[out[k].open].span.start;
             if out[k - 1].content.end > end {
-                out[k - 1].content = Span::new(out[k - 1].content.start, end.max(out[k - 1].content.start)).trim(&doc.text);
+                out[k - 1].content =
+                    Span::new(out[k - 1].content.start, end.max(out[k - 1].content.start))
+                        .trim(&doc.text);
             }
         }
     }

@@ -23,7 +23,11 @@ const ACTOR: &[EntityType] = &[
     EntityType::Organization,
     EntityType::Country,
 ];
-const BODY: &[EntityType] = &[EntityType::Agency, EntityType::Organization, EntityType::Country];
+const BODY: &[EntityType] = &[
+    EntityType::Agency,
+    EntityType::Organization,
+    EntityType::Country,
+];
 
 /// Needs: tokens, sentences, mentions, attributions. Adds: relations.
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
@@ -32,12 +36,18 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     part_of(doc, &mut out);
     verbs(doc, lex, &mut out);
     out.sort_by_key(|r: &Relation| (r.evidence.start, r.trigger.start, r.subject));
-    out.dedup_by(|b, a| a.subject == b.subject && a.object == b.object && a.edge == b.edge && a.evidence == b.evidence);
+    out.dedup_by(|b, a| {
+        a.subject == b.subject
+            && a.object == b.object
+            && a.edge == b.edge
+            && a.evidence == b.evidence
+    });
     doc.relations = out;
 }
 
 fn sentence_of(doc: &Document, at: usize) -> Span {
-    doc.sentence_at(at).map_or(Span::new(at, at), |s| doc.sentences[s].span)
+    doc.sentence_at(at)
+        .map_or(Span::new(at, at), |s| doc.sentences[s].span)
 }
 
 /// Mention indices in `[from, to)` byte range, in order.
@@ -104,9 +114,17 @@ fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
             .map_or(evidence.end, |(i, _)| app_start + i);
         let app = Span::new(app_start, app_end.max(app_start));
         let app_text = doc.lower(app).trim_start();
-        let relative = ["who heads", "who leads", "who runs", "who directs", "who chairs", "who works for", "who works at"]
-            .iter()
-            .find(|w| app_text.starts_with(**w));
+        let relative = [
+            "who heads",
+            "who leads",
+            "who runs",
+            "who directs",
+            "who chairs",
+            "who works for",
+            "who works at",
+        ]
+        .iter()
+        .find(|w| app_text.starts_with(**w));
         let has_title = relative.is_some() || {
             let first = doc.token_at_or_after(app.start);
             (first..doc.token_at_or_after(app.end)).any(|t| is_title_word(doc, lex, t))
@@ -115,8 +133,15 @@ fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
             continue;
         }
         let org = mentions_in(doc, app)
-            .find(|&m| matches!(doc.mentions[m].etype, EntityType::Agency | EntityType::Organization))
-            .or_else(|| mentions_in(doc, app).find(|&m| doc.mentions[m].etype == EntityType::Country));
+            .find(|&m| {
+                matches!(
+                    doc.mentions[m].etype,
+                    EntityType::Agency | EntityType::Organization
+                )
+            })
+            .or_else(|| {
+                mentions_in(doc, app).find(|&m| doc.mentions[m].etype == EntityType::Country)
+            });
         if let Some(o) = org {
             let title = match relative {
                 Some(_) => "head".to_string(),
@@ -140,18 +165,29 @@ fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
             continue;
         }
         let rest = &doc.lower[o.span.end..];
-        let Some(r) = rest.strip_prefix("’s ").or_else(|| rest.strip_prefix("'s ")).or_else(|| rest.strip_prefix("’s (")) else {
+        let Some(r) = rest
+            .strip_prefix("’s ")
+            .or_else(|| rest.strip_prefix("'s "))
+            .or_else(|| rest.strip_prefix("’s ("))
+        else {
             continue;
         };
         let start = o.span.end + (rest.len() - r.len());
-        let Some(comma) = r.find(", ").filter(|&c| c < 60) else { continue };
+        let Some(comma) = r.find(", ").filter(|&c| c < 60) else {
+            continue;
+        };
         let role = Span::new(start, start + comma);
         let ti = doc.token_at_or_after(role.start);
         if !(ti..doc.token_at_or_after(role.end)).any(|t| is_title_word(doc, lex, t)) {
             continue;
         }
         let person_at = role.end + 2;
-        if let Some((pi, _)) = doc.mentions.iter().enumerate().find(|(_, m)| m.span.start == person_at && m.etype == EntityType::Person) {
+        if let Some((pi, _)) = doc
+            .mentions
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.span.start == person_at && m.etype == EntityType::Person)
+        {
             out.push(Relation {
                 subject: pi,
                 object: Target::Entity(oi),
@@ -179,7 +215,10 @@ fn is_title_word(doc: &Document, lex: &Lexicon, t: usize) -> bool {
 fn title_words(doc: &Document, lex: &Lexicon, span: Span) -> String {
     let first = doc.token_at_or_after(span.start);
     let last = doc.token_at_or_after(span.end);
-    let words: Vec<usize> = (first..last).skip_while(|&t| !is_title_word(doc, lex, t)).take_while(|&t| is_title_word(doc, lex, t)).collect();
+    let words: Vec<usize> = (first..last)
+        .skip_while(|&t| !is_title_word(doc, lex, t))
+        .take_while(|&t| is_title_word(doc, lex, t))
+        .collect();
     match (words.first(), words.last()) {
         (Some(&a), Some(&b)) => doc
             .lower(Span::new(doc.tokens[a].span.start, doc.tokens[b].span.end))
@@ -196,20 +235,28 @@ fn part_of(doc: &Document, out: &mut Vec<Relation>) {
             if !matches!(b.etype, EntityType::Agency | EntityType::Organization) {
                 continue;
             }
-            let whole = matches!(a.etype, EntityType::Agency | EntityType::Organization | EntityType::Country);
-            if !whole || a.rule == RULE_DEMONYM && a.etype == EntityType::Country && !doc.lowercased && false {
+            let whole = matches!(
+                a.etype,
+                EntityType::Agency | EntityType::Organization | EntityType::Country
+            );
+            if !whole {
                 continue;
             }
             let gap_start = a.span.end;
-            let (rule, subject, object) = if between_is(doc, gap_start, b.span.start, &["’s", "'s", "s"]) {
-                ("possessive_part_of", v, w)
-            } else if between_is(doc, gap_start, b.span.start, &[""]) && a.etype == EntityType::Country {
-                ("prefix_part_of", v, w)
-            } else if between_is(doc, gap_start, b.span.start, &["of the", "of"]) && a.etype != EntityType::Country {
-                ("of_part_of", w, v)
-            } else {
-                continue;
-            };
+            let (rule, subject, object) =
+                if between_is(doc, gap_start, b.span.start, &["’s", "'s", "s"]) {
+                    ("possessive_part_of", v, w)
+                } else if between_is(doc, gap_start, b.span.start, &[""])
+                    && a.etype == EntityType::Country
+                {
+                    ("prefix_part_of", v, w)
+                } else if between_is(doc, gap_start, b.span.start, &["of the", "of"])
+                    && a.etype != EntityType::Country
+                {
+                    ("of_part_of", w, v)
+                } else {
+                    continue;
+                };
             if ms[subject].canonical == ms[object].canonical {
                 continue;
             }
@@ -246,30 +293,56 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                 i += n;
                 continue;
             }
-            let passive = i > a && matches!(doc.token_lower(i - 1), "was" | "were" | "been" | "be" | "is" | "are");
-            let clause_start = (a..i).rev().find(|&k| matches!(doc.token_text(k), "," | ";" | ":" | "—")).map_or(s.span.start, |k| doc.tokens[k].span.end);
-            let clause_end = (i + n..b).find(|&k| matches!(doc.token_text(k), ";" | ":" | "—" | ".")).map_or(s.span.end, |k| doc.tokens[k].span.start);
-            let left: Vec<usize> = mentions_in(doc, Span::new(clause_start.min(trigger.start), trigger.start)).collect();
-            let right: Vec<usize> = mentions_in(doc, Span::new(trigger.end, clause_end.max(trigger.end)))
-                .filter(|&m| doc.mentions[m].span.start < trigger.end + 120)
-                .collect();
+            let passive = i > a
+                && matches!(
+                    doc.token_lower(i - 1),
+                    "was" | "were" | "been" | "be" | "is" | "are"
+                );
+            let clause_start = (a..i)
+                .rev()
+                .find(|&k| matches!(doc.token_text(k), "," | ";" | ":" | "—"))
+                .map_or(s.span.start, |k| doc.tokens[k].span.end);
+            let clause_end = (i + n..b)
+                .find(|&k| matches!(doc.token_text(k), ";" | ":" | "—" | "."))
+                .map_or(s.span.end, |k| doc.tokens[k].span.start);
+            let left: Vec<usize> = mentions_in(
+                doc,
+                Span::new(clause_start.min(trigger.start), trigger.start),
+            )
+            .collect();
+            let right: Vec<usize> =
+                mentions_in(doc, Span::new(trigger.end, clause_end.max(trigger.end)))
+                    .filter(|&m| doc.mentions[m].span.start < trigger.end + 120)
+                    .collect();
             let (subj, objs): (Option<usize>, Vec<usize>) = if passive {
-                let by = right.iter().copied().find(|&m| doc.lower[trigger.end..doc.mentions[m].span.start].trim_end().ends_with("by"));
+                let by = right.iter().copied().find(|&m| {
+                    doc.lower[trigger.end..doc.mentions[m].span.start]
+                        .trim_end()
+                        .ends_with("by")
+                });
                 (by, left.last().copied().into_iter().collect())
             } else {
-                let subj = left.iter().copied().rev().find(|&m| ACTOR.contains(&doc.mentions[m].etype) && doc.mentions[m].rule != RULE_DEMONYM);
+                let subj = left.iter().copied().rev().find(|&m| {
+                    ACTOR.contains(&doc.mentions[m].etype) && doc.mentions[m].rule != RULE_DEMONYM
+                });
                 // The first object and those coordinated with it ("A and B", "A, B and C").
                 let mut objs = Vec::new();
                 for &m in &right {
                     if let Some(&prev) = objs.last() {
                         let prev: usize = prev;
-                        let gap = doc.lower[doc.mentions[prev].span.end..doc.mentions[m].span.start].trim();
-                        if !matches!(gap, "and" | "," | ", and" | "or" | "-" | "- " ) {
+                        let gap = doc.lower
+                            [doc.mentions[prev].span.end..doc.mentions[m].span.start]
+                            .trim();
+                        if !matches!(gap, "and" | "," | ", and" | "or" | "-" | "- ") {
                             break;
                         }
                     }
                     if doc.mentions[m].rule == RULE_DEMONYM {
-                        if objs.is_empty() { continue; } else { break; }
+                        if objs.is_empty() {
+                            continue;
+                        } else {
+                            break;
+                        }
                     }
                     objs.push(m);
                 }
@@ -286,7 +359,8 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                 if !fits(&rv.edge, doc.mentions[subj].etype, doc.mentions[o].etype) {
                     continue;
                 }
-                let hedged = (s.tokens.0..i).any(|k| matches!(doc.token_lower(k), "reportedly" | "allegedly"));
+                let hedged = (s.tokens.0..i)
+                    .any(|k| matches!(doc.token_lower(k), "reportedly" | "allegedly"));
                 out.push(Relation {
                     subject: subj,
                     object: Target::Entity(o),
@@ -294,7 +368,11 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                     title: None,
                     evidence: s.span,
                     trigger,
-                    rule: if passive { "verb_passive" } else { "verb_active" },
+                    rule: if passive {
+                        "verb_passive"
+                    } else {
+                        "verb_active"
+                    },
                     confidence: if hedged { 0.5 } else { 0.75 },
                 });
             }

@@ -227,7 +227,11 @@ impl Graph {
             .map(|e| (e.source(), e.target(), e.weight()))
             .collect();
         v.sort_by(|a, b| {
-            (&self.g[a.0].id, &a.2.etype, &self.g[a.1].id).cmp(&(&self.g[b.0].id, &b.2.etype, &self.g[b.1].id))
+            (&self.g[a.0].id, &a.2.etype, &self.g[a.1].id).cmp(&(
+                &self.g[b.0].id,
+                &b.2.etype,
+                &self.g[b.1].id,
+            ))
         });
         v
     }
@@ -243,7 +247,7 @@ impl Graph {
     }
 
     /// Counts of nodes by type and edges by type, for the build summary.
-    pub fn summary(&self) -> (Vec<(NodeType, usize)>, Vec<(String, usize)>) {
+    pub fn summary(&self) -> Summary {
         let mut nodes: std::collections::BTreeMap<NodeType, usize> = Default::default();
         for n in self.g.node_weights() {
             *nodes.entry(n.ntype).or_default() += 1;
@@ -255,6 +259,9 @@ impl Graph {
         (nodes.into_iter().collect(), edges.into_iter().collect())
     }
 }
+
+/// Node counts by type and edge counts by type.
+pub type Summary = (Vec<(NodeType, usize)>, Vec<(String, usize)>);
 
 /// FNV-1a, 64 bit: a stable hash for ids (std's hasher is randomized per process).
 pub fn stable_hash(s: &str) -> u64 {
@@ -323,7 +330,10 @@ mod tests {
     #[test]
     fn slugs_are_iri_safe_and_stable() {
         assert_eq!(slug("Wei Xiaojun"), "wei-xiaojun");
-        assert_eq!(slug("U.S. Department of <Justice> {x}|^`\\"), "u-s-department-of-justice-x");
+        assert_eq!(
+            slug("U.S. Department of <Justice> {x}|^`\\"),
+            "u-s-department-of-justice-x"
+        );
         assert_eq!(slug("Zhōngguó"), "zhongguo");
         assert_eq!(slug("\"\""), slug("\"\""));
         assert!(slug("\"\"").starts_with('x'));

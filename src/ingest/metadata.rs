@@ -67,9 +67,10 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
     for c in byline().captures_iter(text).take(2) {
         let whole = c.get(0).unwrap();
         let name = c.get(1).unwrap();
-        doc.meta
-            .authors
-            .push((name.as_str().to_string(), Span::new(name.start(), name.end())));
+        doc.meta.authors.push((
+            name.as_str().to_string(),
+            Span::new(name.start(), name.end()),
+        ));
         cut.push(Span::new(whole.start(), whole.end()));
     }
     for (_, re) in &boilerplate.patterns {
@@ -84,7 +85,9 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
         .find('\n')
         .map_or(text.len(), |i| body_start + i);
     let first = text[body_start..first_line_end].trim();
-    let blank_after = text[first_line_end..].trim_start_matches([' ', '\t', '\r']).starts_with("\n\n")
+    let blank_after = text[first_line_end..]
+        .trim_start_matches([' ', '\t', '\r'])
+        .starts_with("\n\n")
         || text[first_line_end..].starts_with("\n\r\n")
         || text[first_line_end..].starts_with("\n\n");
     if doc.meta.title.is_none()
@@ -98,7 +101,9 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
     // A trailing author bio: a last paragraph that starts with the byline's name.
     for (author, _) in doc.meta.authors.clone() {
         if let Some(pos) = text.rfind(&format!("\n{author} ")) {
-            let para_end = text[pos + 1..].find("\n\n").map_or(text.len(), |i| pos + 1 + i);
+            let para_end = text[pos + 1..]
+                .find("\n\n")
+                .map_or(text.len(), |i| pos + 1 + i);
             if text[para_end..].trim().is_empty() {
                 cut.push(Span::new(pos + 1, para_end));
             }
@@ -120,7 +125,8 @@ mod tests {
 
     #[test]
     fn date_header_and_signature_become_boilerplate() {
-        let d = doc(" date 2017-11-03 BEIJING – A Chinese official spoke.\n\n“Yes,” Wei said. /kga");
+        let d =
+            doc(" date 2017-11-03 BEIJING – A Chinese official spoke.\n\n“Yes,” Wei said. /kga");
         assert_eq!(d.meta.date.as_deref(), Some("2017-11-03"));
         let cut: Vec<&str> = d.boilerplate.iter().map(|s| d.slice(*s)).collect();
         assert_eq!(cut, vec![" date 2017-11-03 ", " /kga"]);

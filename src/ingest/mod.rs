@@ -203,7 +203,11 @@ pub fn read_jsonl(
         let rec: JsonlRecord = match serde_json::from_slice(&bytes) {
             Ok(r) => r,
             Err(e) => {
-                errors.push(err(path, format!("line {line_no}: invalid record: {e}"), true));
+                errors.push(err(
+                    path,
+                    format!("line {line_no}: invalid record: {e}"),
+                    true,
+                ));
                 continue;
             }
         };
@@ -237,13 +241,22 @@ mod tests {
         let data = "{\"id\":\"a\",\"text\":\"Wei said so.\",\"date\":\"2017-11-03\"}\nnot json\n\n{\"id\":7,\"text\":\"x\"}\n{\"text\":\"no id\"}\n";
         let mut errors = Vec::new();
         let mut docs = Vec::new();
-        read_jsonl(data.as_bytes(), Path::new("in.jsonl"), &mut errors, &mut |d| docs.push(d));
+        read_jsonl(
+            data.as_bytes(),
+            Path::new("in.jsonl"),
+            &mut errors,
+            &mut |d| docs.push(d),
+        );
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].id, "a");
         assert_eq!(docs[0].meta.date.as_deref(), Some("2017-11-03"));
         assert_eq!(docs[1].id, "7");
         assert_eq!(errors.len(), 2);
-        assert!(errors[0].to_string().contains("in.jsonl: line 2"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().contains("in.jsonl: line 2"),
+            "{}",
+            errors[0]
+        );
         assert!(errors[1].to_string().contains("line 5"), "{}", errors[1]);
     }
 

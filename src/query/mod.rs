@@ -2,7 +2,11 @@
 //!
 //! The default graph of a query is the union of all graphs of the file (the default
 //! graph and the named graph of every article), unless the query names its own dataset
-//! with `FROM` / `FROM NAMED`.
+//! with `FROM` / `FROM NAMED`. The prefixes `cg:`, `id:` (the default export base),
+//! `schema:`, `prov:`, `nif:`, `rdf:`, `rdfs:` and `xsd:` are predeclared.
+//!
+//! Note: the oxigraph store normalizes derived integer datatypes, so offsets
+//! (`xsd:nonNegativeInteger` in the files) come back as `xsd:integer` in results.
 
 use crate::export::rdf::vocab;
 use anyhow::{bail, Context, Result};
@@ -19,14 +23,21 @@ pub const OUTPUTS: [&str; 7] = ["table", "csv", "tsv", "json", "xml", "ttl", "nt
 
 /// Prefixes used to abbreviate IRIs in table output.
 fn prefixes() -> Vec<(&'static str, String)> {
-    let mut v: Vec<(&'static str, String)> = vocab::PREFIXES.iter().map(|(p, i)| (*p, i.to_string())).collect();
+    let mut v: Vec<(&'static str, String)> = vocab::PREFIXES
+        .iter()
+        .map(|(p, i)| (*p, i.to_string()))
+        .collect();
     v.push(("id", crate::export::Options::default().base));
     v
 }
 
 /// The RDF format of a graph file, from its extension.
 pub fn format_of(graph: &Path) -> Result<RdfFormat> {
-    let ext = graph.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = graph
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     Ok(match ext.as_str() {
         "nq" => RdfFormat::NQuads,
         "trig" => RdfFormat::TriG,
@@ -51,7 +62,8 @@ pub fn load(graph: &Path) -> Result<Store> {
             graph.display()
         );
     }
-    let file = std::fs::File::open(graph).with_context(|| format!("opening {}", graph.display()))?;
+    let file =
+        std::fs::File::open(graph).with_context(|| format!("opening {}", graph.display()))?;
     let store = Store::new().context("creating the in-memory store")?;
     store
         .load_from_reader(format, BufReader::new(file))
@@ -78,7 +90,11 @@ pub fn run(graph: &Path, query: &str, output: &str, w: &mut dyn Write) -> Result
 
 /// Runs `query` on `store`, writing results in `output` (see [`run`]).
 pub fn execute(store: &Store, query: &str, output: &str, w: &mut dyn Write) -> Result<()> {
-    let mut prepared = SparqlEvaluator::new()
+    let mut evaluator = SparqlEvaluator::new();
+    for (p, iri) in prefixes() {
+        evaluator = evaluator.with_prefix(p, iri)?;
+    }
+    let mut prepared = evaluator
         .parse_query(query)
         .map_err(|e| anyhow::anyhow!("invalid SPARQL query: {e}"))?;
     if prepared.dataset().is_default_dataset() {
@@ -96,13 +112,19 @@ pub fn execute(store: &Store, query: &str, output: &str, w: &mut dyn Write) -> R
                     let mut rows = Vec::new();
                     for s in solutions {
                         let s = s.map_err(|e| anyhow::anyhow!("query evaluation failed: {e}"))?;
-                        rows.push(variables.iter().map(|v| s.get(v).map(abbreviate).unwrap_or_default()).collect());
+                        rows.push(
+                            variables
+                                .iter()
+                                .map(|v| s.get(v).map(abbreviate).unwrap_or_default())
+                                .collect(),
+                        );
                     }
                     return write_table(&variables, &rows, w);
                 }
                 _ => results_format(output, "SELECT")?,
             };
-            let mut ser = QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(&mut *w, variables)?;
+            let mut ser = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(&mut *w, variables)?;
             for s in solutions {
                 let s = s.map_err(|e| anyhow::anyhow!("query evaluation failed: {e}"))?;
                 ser.serialize(&s)?;
@@ -114,7 +136,8 @@ pub fn execute(store: &Store, query: &str, output: &str, w: &mut dyn Write) -> R
                 writeln!(w, "{b}")?;
             } else {
                 let format = results_format(output, "ASK")?;
-                QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(&mut *w, b)?;
+                QueryResultsSerializer::from_format(format)
+                    .serialize_boolean_to_writer(&mut *w, b)?;
                 if format != QueryResultsFormat::Json && format != QueryResultsFormat::Xml {
                     writeln!(w)?;
                 }
@@ -126,7 +149,8 @@ pub fn execute(store: &Store, query: &str, output: &str, w: &mut dyn Write) -> R
                 all.push(t.map_err(|e| anyhow::anyhow!("query evaluation failed: {e}"))?);
             }
             // Deterministic output: sorted, deduplicated.
-            let mut keyed: Vec<(String, Triple)> = all.into_iter().map(|t| (t.to_string(), t)).collect();
+            let mut keyed: Vec<(String, Triple)> =
+                all.into_iter().map(|t| (t.to_string(), t)).collect();
             keyed.sort_by(|a, b| a.0.cmp(&b.0));
             keyed.dedup_by(|a, b| a.0 == b.0);
             let mut ser = if output == "nt" {
@@ -154,7 +178,9 @@ fn results_format(output: &str, kind: &str) -> Result<QueryResultsFormat> {
         "tsv" => QueryResultsFormat::Tsv,
         "json" => QueryResultsFormat::Json,
         "xml" => QueryResultsFormat::Xml,
-        other => bail!("output {other:?} does not apply to {kind} queries (use table, csv, tsv, json or xml)"),
+        other => bail!(
+            "output {other:?} does not apply to {kind} queries (use table, csv, tsv, json or xml)"
+        ),
     })
 }
 
@@ -165,7 +191,11 @@ pub fn abbreviate(term: &Term) -> String {
             let iri = n.as_str();
             for (p, ns) in prefixes() {
                 if let Some(local) = iri.strip_prefix(ns.as_str()) {
-                    if !local.is_empty() && local.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '#' | '=' | ',')) {
+                    if !local.is_empty()
+                        && local.chars().all(|c| {
+                            c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '#' | '=' | ',')
+                        })
+                    {
                         return format!("{p}:{local}");
                     }
                 }
@@ -174,7 +204,12 @@ pub fn abbreviate(term: &Term) -> String {
         }
         Term::BlankNode(b) => format!("_:{}", b.as_str()),
         Term::Literal(l) => {
-            let v = l.value().replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r").replace('\t', "\\t");
+            let v = l
+                .value()
+                .replace('\\', "\\\\")
+                .replace('\n', "\\n")
+                .replace('\r', "\\r")
+                .replace('\t', "\\t");
             match l.language() {
                 Some(lang) => format!("{v}@{lang}"),
                 None => v,
@@ -213,7 +248,12 @@ fn write_table(variables: &[Variable], rows: &[Vec<String>], w: &mut dyn Write) 
     for r in rows {
         line(r, w)?;
     }
-    writeln!(w, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+    writeln!(
+        w,
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )?;
     Ok(())
 }
 
@@ -224,13 +264,20 @@ mod tests {
 
     #[test]
     fn abbreviates_known_namespaces() {
-        let says = Term::from(NamedNode::new_unchecked("https://w3id.org/claimgraph/ontology#says"));
+        let says = Term::from(NamedNode::new_unchecked(
+            "https://w3id.org/claimgraph/ontology#says",
+        ));
         assert_eq!(abbreviate(&says), "cg:says");
-        let p = Term::from(NamedNode::new_unchecked("https://w3id.org/claimgraph/id/person-wei-xiaojun"));
+        let p = Term::from(NamedNode::new_unchecked(
+            "https://w3id.org/claimgraph/id/person-wei-xiaojun",
+        ));
         assert_eq!(abbreviate(&p), "id:person-wei-xiaojun");
         let other = Term::from(NamedNode::new_unchecked("http://example.com/a/b"));
         assert_eq!(abbreviate(&other), "<http://example.com/a/b>");
-        assert_eq!(abbreviate(&Term::from(Literal::new_simple_literal("a\nb"))), "a\\nb");
+        assert_eq!(
+            abbreviate(&Term::from(Literal::new_simple_literal("a\nb"))),
+            "a\\nb"
+        );
     }
 
     #[test]

@@ -17,7 +17,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Identity of an entity across articles.
 pub fn entity_key(m: &MentionFinding) -> String {
     match m.etype {
-        EntityType::Country => format!("country:{}", m.key.as_deref().unwrap_or(&m.canonical).to_ascii_lowercase()),
+        EntityType::Country => format!(
+            "country:{}",
+            m.key
+                .as_deref()
+                .unwrap_or(&m.canonical)
+                .to_ascii_lowercase()
+        ),
         EntityType::Person => format!("person:{}", person_key(&m.canonical)),
         EntityType::Agency | EntityType::Organization => format!("org:{}", org_key(&m.canonical)),
         EntityType::Place => format!("place:{}", slug(&m.canonical)),
@@ -38,7 +44,9 @@ fn person_key(name: &str) -> String {
 fn org_key(name: &str) -> String {
     let s = slug(name);
     let s = s.strip_prefix("the-").unwrap_or(&s).to_string();
-    s.replace("centres", "centers").replace("centre", "center").replace("organisation", "organization")
+    s.replace("centres", "centers")
+        .replace("centre", "center")
+        .replace("organisation", "organization")
 }
 
 /// Builds the graph from every article's findings (in input order).
@@ -65,15 +73,31 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             if m.rule == crate::extract::entities::RULE_DEMONYM {
                 continue;
             }
-            let name = if m.canonical.chars().any(char::is_uppercase) { m.canonical.clone() } else { title_case(&m.canonical) };
-            let weight = if m.canonical.split_whitespace().count() > 1 { 3 } else { 1 };
+            let name = if m.canonical.chars().any(char::is_uppercase) {
+                m.canonical.clone()
+            } else {
+                title_case(&m.canonical)
+            };
+            let weight = if m.canonical.split_whitespace().count() > 1 {
+                3
+            } else {
+                1
+            };
             *label_votes.entry(k).or_default().entry(name).or_default() += weight;
         }
     }
     let label_of = |k: &str| -> String {
         label_votes
             .get(k)
-            .and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len()).reverse()).then(b.0.cmp(a.0))).map(|(s, _)| s.clone()))
+            .and_then(|v| {
+                v.iter()
+                    .max_by(|a, b| {
+                        a.1.cmp(b.1)
+                            .then(b.0.len().cmp(&a.0.len()).reverse())
+                            .then(b.0.cmp(a.0))
+                    })
+                    .map(|(s, _)| s.clone())
+            })
             .unwrap_or_else(|| k.split_once(':').map_or(k, |x| x.1).to_string())
     };
     // Node ids read like their labels ("person-lance-ho"); a clash of two keys on one
@@ -96,7 +120,11 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
     for k in sorted_keys {
         let ntype = k.split_once(':').map_or("entity", |x| x.0);
         let ntype = if ntype == "org" {
-            if org_types.get(k.as_str()) == Some(&EntityType::Organization) { "organization" } else { "agency" }
+            if org_types.get(k.as_str()) == Some(&EntityType::Organization) {
+                "organization"
+            } else {
+                "agency"
+            }
         } else {
             ntype
         };
@@ -111,7 +139,11 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
     for (f, ks) in all.iter().zip(&keys) {
         let article = f.info.id.clone();
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
-            let mut n = Node::new(format!("article-{}", slug(&article)), NodeType::Article, f.info.title.clone().unwrap_or_else(|| article.clone()));
+            let mut n = Node::new(
+                format!("article-{}", slug(&article)),
+                NodeType::Article,
+                f.info.title.clone().unwrap_or_else(|| article.clone()),
+            );
             n.article = Some(f.info.clone());
             n
         });
@@ -125,15 +157,25 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             if m.rule != crate::extract::entities::RULE_DEMONYM {
                 node.aliases.insert(m.surface.clone());
             }
-            node.mentions.insert(MentionRef { article: article.clone(), start: m.span.start, end: m.span.end });
+            node.mentions.insert(MentionRef {
+                article: article.clone(),
+                start: m.span.start,
+                end: m.span.end,
+            });
             g.add_edge(art, n, "mentions", None);
             idx.push(n);
             // A capital is located in its country.
             if m.etype == EntityType::Place {
                 if let Some(iso) = m.key.as_deref() {
                     if let Some(cname) = lex.country_name(iso) {
-                        let cid = format!("country-{}", slug(iso));
-                        let c = g.upsert(&cid, || Node::new(cid.clone(), NodeType::Country, cname.to_string()));
+                        let ckey = format!("country:{}", iso.to_ascii_lowercase());
+                        let cid = ids
+                            .get(&ckey)
+                            .cloned()
+                            .unwrap_or_else(|| format!("country-{}", slug(cname)));
+                        let c = g.upsert(&cid, || {
+                            Node::new(cid.clone(), NodeType::Country, cname.to_string())
+                        });
                         g.add_edge(n, c, "located_in", None);
                     }
                 }
@@ -141,10 +183,19 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         }
         for (name, span) in &f.authors {
             let k = format!("person:{}", person_key(name));
-            let id = ids.get(&k).cloned().unwrap_or_else(|| format!("person-{}", slug(name)));
-            let p = g.upsert(&id, || Node::new(id.clone(), NodeType::Person, name.clone()));
+            let id = ids
+                .get(&k)
+                .cloned()
+                .unwrap_or_else(|| format!("person-{}", slug(name)));
+            let p = g.upsert(&id, || {
+                Node::new(id.clone(), NodeType::Person, name.clone())
+            });
             g.g[p].aliases.insert(name.clone());
-            g.g[p].mentions.insert(MentionRef { article: article.clone(), start: span.start, end: span.end });
+            g.g[p].mentions.insert(MentionRef {
+                article: article.clone(),
+                start: span.start,
+                end: span.end,
+            });
             g.add_edge(art, p, "authored_by", None);
         }
         // Statements.
@@ -155,7 +206,11 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             let s = statement_node(&mut g, &mut blocks, speaker_id.as_deref(), &a.text, a.kind);
             let node = &mut g.g[s];
             node.aliases.insert(a.text.clone());
-            node.mentions.insert(MentionRef { article: article.clone(), start: a.content.start, end: a.content.end });
+            node.mentions.insert(MentionRef {
+                article: article.clone(),
+                start: a.content.start,
+                end: a.content.end,
+            });
             if let Some(sp) = speaker {
                 let prov = Provenance {
                     article: article.clone(),
@@ -201,7 +256,10 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             if r.edge == "affiliated_with" {
                 let org_id = g.g[obj].id.clone();
                 if let Some(t) = r.title.as_ref().filter(|t| !t.is_empty()) {
-                    g.g[subj].roles.insert(Role { title: t.clone(), organization: org_id });
+                    g.g[subj].roles.insert(Role {
+                        title: t.clone(),
+                        organization: org_id,
+                    });
                 }
             }
             let prov = Provenance {
@@ -245,7 +303,12 @@ fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
         .into_iter()
         .filter_map(|s| {
             let c = full.get(&s)?;
-            (c.len() == 1).then(|| (format!("person:{s}"), format!("person:{}", c.iter().next().unwrap())))
+            (c.len() == 1).then(|| {
+                (
+                    format!("person:{s}"),
+                    format!("person:{}", c.iter().next().unwrap()),
+                )
+            })
         })
         .collect()
 }
@@ -269,12 +332,32 @@ fn content_words(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() > 2)
         .map(|w| w.to_lowercase())
-        .filter(|w| !matches!(w.as_str(), "the" | "and" | "that" | "this" | "with" | "from" | "for" | "are" | "was" | "has" | "have" | "had" | "its" | "their"))
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "the"
+                    | "and"
+                    | "that"
+                    | "this"
+                    | "with"
+                    | "from"
+                    | "for"
+                    | "are"
+                    | "was"
+                    | "has"
+                    | "have"
+                    | "had"
+                    | "its"
+                    | "their"
+            )
+        })
         .collect()
 }
 
 fn negated(words: &BTreeSet<String>) -> bool {
-    ["not", "deny", "denies", "denied", "never", "nor"].iter().any(|w| words.contains(*w))
+    ["not", "deny", "denies", "denied", "never", "nor"]
+        .iter()
+        .any(|w| words.contains(*w))
 }
 
 /// The statement node for this speaker and content: an existing one of the same speaker
@@ -308,9 +391,16 @@ fn statement_node(
     if let Some((_, c)) = best {
         return c;
     }
-    let id = format!("statement-{:016x}", stable_hash(&format!("{block}\u{1f}{}", text.to_lowercase())));
+    let id = format!(
+        "statement-{:016x}",
+        stable_hash(&format!("{block}\u{1f}{}", text.to_lowercase()))
+    );
     let n = g.upsert(&id, || {
-        let label: String = if text.chars().count() > 60 { text.chars().take(57).collect::<String>() + "..." } else { text.to_string() };
+        let label: String = if text.chars().count() > 60 {
+            text.chars().take(57).collect::<String>() + "..."
+        } else {
+            text.to_string()
+        };
         let mut n = Node::new(id.clone(), NodeType::Statement, label);
         n.kind = Some(kind.name());
         n.text = Some(text.to_string());

@@ -112,7 +112,11 @@ mod tests {
 
     #[test]
     fn detects_lowercased_text() {
-        assert!(is_lowercased("beijing ( reuters ) - china s drug control agency disputed"));
-        assert!(!is_lowercased("BEIJING (Reuters) - China's drug control agency disputed"));
+        assert!(is_lowercased(
+            "beijing ( reuters ) - china s drug control agency disputed"
+        ));
+        assert!(!is_lowercased(
+            "BEIJING (Reuters) - China's drug control agency disputed"
+        ));
     }
 }

@@ -90,7 +90,12 @@ mod tests {
     fn quotes_stay_with_their_sentence() {
         assert_eq!(
             sentences("He said “stop.” Then Mr. Wei left. It went to the U.S. The end"),
-            vec!["He said “stop.”", "Then Mr. Wei left.", "It went to the U.S.", "The end"]
+            vec![
+                "He said “stop.”",
+                "Then Mr. Wei left.",
+                "It went to the U.S.",
+                "The end"
+            ]
         );
     }
 

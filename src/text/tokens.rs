@@ -178,8 +178,20 @@ mod tests {
         assert_eq!(
             words("U.S. President Donald Trump’s “claim,” Mr. Wei didn't."),
             vec![
-                "U.S.", "President", "Donald", "Trump", "’s", "“", "claim", ",", "”", "Mr.", "Wei",
-                "did", "n't", "."
+                "U.S.",
+                "President",
+                "Donald",
+                "Trump",
+                "’s",
+                "“",
+                "claim",
+                ",",
+                "”",
+                "Mr.",
+                "Wei",
+                "did",
+                "n't",
+                "."
             ]
         );
     }
