@@ -552,8 +552,17 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
         }
         k = j;
     }
-    // "said on Friday that ..."
-    for j in k..(k + 10).min(b) {
+    // "said on Friday that ...": only an adverbial may stand before the "that".
+    let adverbial = k < b
+        && (matches!(c.class(k), Some(FunctionClass::Prep | FunctionClass::Adv))
+            || matches!(
+                c.lower(k),
+                "last" | "this" | "yesterday" | "today" | "earlier" | "later"
+            ));
+    for j in k..(k + 10).min(b).max(k) {
+        if !adverbial {
+            break;
+        }
         if c.lower(j) == "that" && c.inside[j].is_none() {
             k = j + 1;
             break;

@@ -1,0 +1,250 @@
+//! End-to-end behaviour of the pipeline on small hand-written articles: entities,
+//! speakers, edges and offsets that slice the original text exactly.
+
+use claimgraph::document::{EntityType, StatementKind};
+use claimgraph::{Document, Lexicon, Pipeline};
+
+fn analyze(text: &str) -> Document {
+    let p = Pipeline::new(Lexicon::builtin());
+    let mut d = Document::new("t.txt", text);
+    p.analyze(&mut d);
+    d
+}
+
+/// (speaker as written, resolved canonical, content, kind) per attribution.
+fn said(d: &Document) -> Vec<(String, String, String, StatementKind)> {
+    d.attributions
+        .iter()
+        .map(|a| {
+            (
+                a.speaker
+                    .map(|s| d.slice(s).to_string())
+                    .unwrap_or_default(),
+                a.speaker_entity
+                    .map(|m| d.mentions[m].canonical.clone())
+                    .unwrap_or_default(),
+                d.slice(a.content).to_string(),
+                a.kind,
+            )
+        })
+        .collect()
+}
+
+const BRIEFING: &str = " date 2017-11-03 BEIJING – A Chinese official disputed on Friday President Donald Trump’s claim that most fentanyl is produced in China.\n\nWei Xiaojun, deputy director-general of the Narcotics Control Bureau of the Ministry of Public Security, said there is no sufficient evidence to show that most fentanyl in the US originates in China.\n\n“China attaches great importance to this,” Wei said. “We regret the US move.”\n\nLance Ho, who heads the U.S. Drug Enforcement Administration's office in Beijing, declined to comment. /kga";
+
+#[test]
+fn reported_speech_with_an_appositive_speaker() {
+    let d = analyze(BRIEFING);
+    let s = said(&d);
+    assert!(
+        s.iter().any(|(sp, who, content, kind)| sp == "Wei Xiaojun"
+            && who == "Wei Xiaojun"
+            && content.starts_with("there is no sufficient evidence")
+            && content.ends_with("originates in China")
+            && *kind == StatementKind::Indirect),
+        "{s:#?}"
+    );
+}
+
+#[test]
+fn quote_before_short_name_and_follow_on_quote_take_the_full_name() {
+    let d = analyze(BRIEFING);
+    let s = said(&d);
+    let quote = s
+        .iter()
+        .find(|x| x.2.starts_with("China attaches"))
+        .expect("quote found");
+    assert_eq!(
+        (quote.0.as_str(), quote.1.as_str(), quote.3),
+        ("Wei", "Wei Xiaojun", StatementKind::Direct)
+    );
+    assert_eq!(quote.2, "China attaches great importance to this,");
+    let follow = s
+        .iter()
+        .find(|x| x.2.starts_with("We regret"))
+        .expect("follow-on quote");
+    assert_eq!(follow.1, "Wei Xiaojun");
+}
+
+#[test]
+fn a_named_claim_is_a_claim_of_its_owner_and_the_disputer_responds_to_it() {
+    let d = analyze(BRIEFING);
+    let claim = d
+        .attributions
+        .iter()
+        .find(|a| a.kind == StatementKind::Claim)
+        .expect("claim");
+    assert_eq!(d.slice(claim.content), "most fentanyl is produced in China");
+    assert_eq!(
+        d.mentions[claim.speaker_entity.unwrap()].canonical,
+        "Donald Trump"
+    );
+    let r = claim.response.as_ref().expect("disputed");
+    assert_eq!(r.edge, "disputes");
+    assert_eq!(d.slice(r.speaker), "A Chinese official");
+}
+
+#[test]
+fn declined_to_comment_is_not_a_statement() {
+    let d = analyze(BRIEFING);
+    assert!(d
+        .attributions
+        .iter()
+        .all(|a| !d.slice(a.cue).contains("declined")));
+    assert!(d.relations.iter().all(|r| r.edge != "denies"));
+}
+
+#[test]
+fn entities_roles_and_part_of() {
+    let d = analyze(BRIEFING);
+    let has = |t: EntityType, name: &str| {
+        d.mentions
+            .iter()
+            .any(|m| m.etype == t && m.canonical == name)
+    };
+    assert!(has(EntityType::Person, "Wei Xiaojun"));
+    assert!(has(EntityType::Person, "Lance Ho"));
+    assert!(has(EntityType::Person, "Donald Trump"));
+    assert!(has(EntityType::Agency, "Narcotics Control Bureau"));
+    assert!(has(EntityType::Agency, "Ministry of Public Security"));
+    assert!(has(EntityType::Agency, "Drug Enforcement Administration"));
+    assert!(has(EntityType::Country, "United States"));
+    let rel = |edge: &str, s: &str, o: &str| {
+        d.relations.iter().any(|r| {
+            r.edge == edge
+                && d.mentions[r.subject].canonical == s
+                && matches!(r.object, claimgraph::document::Target::Entity(m) if d.mentions[m].canonical == o)
+        })
+    };
+    assert!(rel(
+        "affiliated_with",
+        "Wei Xiaojun",
+        "Narcotics Control Bureau"
+    ));
+    assert!(rel(
+        "part_of",
+        "Narcotics Control Bureau",
+        "Ministry of Public Security"
+    ));
+    assert!(rel(
+        "affiliated_with",
+        "Lance Ho",
+        "Drug Enforcement Administration"
+    ));
+    assert!(rel(
+        "part_of",
+        "Drug Enforcement Administration",
+        "United States"
+    ));
+    let wei_role = d
+        .relations
+        .iter()
+        .find(|r| r.edge == "affiliated_with" && d.mentions[r.subject].canonical == "Wei Xiaojun")
+        .unwrap();
+    assert_eq!(wei_role.title.as_deref(), Some("deputy director-general"));
+}
+
+#[test]
+fn date_header_and_signature_are_metadata_not_text() {
+    let d = analyze(BRIEFING);
+    assert_eq!(d.meta.date.as_deref(), Some("2017-11-03"));
+    assert!(d.mentions.iter().all(|m| !d.slice(m.span).contains("kga")));
+    assert!(d
+        .sentences
+        .iter()
+        .all(|s| !d.slice(s.span).contains("/kga")));
+}
+
+#[test]
+fn lowercased_tokenized_text_finds_names_and_speakers() {
+    let text = "beijing ( reuters ) - china s drug control agency disputed on friday u.s. president donald trump s claim that most of the fentanyl was produced in china .\nwei xiaojun , the deputy secretary-general of china s national narcotics commission , said china did not deny that some fentanyl had made its way to the united states .\nonce china controls a substance it has a dramatic effect , ho said .\n";
+    let d = analyze(text);
+    assert!(d.lowercased);
+    let s = said(&d);
+    assert!(
+        s.iter()
+            .any(|x| x.1 == "wei xiaojun" && x.2.starts_with("china did not deny")),
+        "{s:#?}"
+    );
+    assert!(
+        s.iter()
+            .any(|x| x.1 == "donald trump" && x.3 == StatementKind::Claim),
+        "{s:#?}"
+    );
+    assert!(
+        s.iter()
+            .any(|x| x.0 == "ho" && x.2.starts_with("once china controls")),
+        "{s:#?}"
+    );
+    assert!(d
+        .mentions
+        .iter()
+        .any(|m| m.etype == EntityType::Agency
+            && m.canonical == "National Narcotics Control Commission"));
+    assert!(d
+        .mentions
+        .iter()
+        .any(|m| m.etype == EntityType::Country && d.slice(m.span) == "u.s."));
+}
+
+#[test]
+fn offsets_slice_the_original_text_in_code_points() {
+    let g = claimgraph::build_graph(&[("b.txt", BRIEFING)], &Lexicon::builtin());
+    let json = claimgraph::export::json::to_value(&g);
+    let chars: Vec<char> = BRIEFING.chars().collect();
+    let slice = |s: u64, e: u64| chars[s as usize..e as usize].iter().collect::<String>();
+    let mut checked = 0;
+    for e in json["edges"].as_array().unwrap() {
+        for p in e["provenance"].as_array().unwrap() {
+            if let Some(c) = p.get("content") {
+                let content = slice(c["start"].as_u64().unwrap(), c["end"].as_u64().unwrap());
+                let target = json["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|n| n["id"] == e["target"])
+                    .unwrap();
+                assert!(
+                    target["aliases"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|a| a == &content),
+                    "{content}"
+                );
+                let cue = slice(
+                    p["cue"]["start"].as_u64().unwrap(),
+                    p["cue"]["end"].as_u64().unwrap(),
+                );
+                assert!(
+                    ["said", "disputed", "claim"].contains(&cue.as_str()),
+                    "{cue}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "{checked}");
+}
+
+#[test]
+fn unbalanced_quotes_stay_within_their_paragraph() {
+    let text = "He said “this never closes.\n\nWei Xiaojun said the case was serious.\n";
+    let d = analyze(text);
+    let s = said(&d);
+    assert!(
+        s.iter()
+            .any(|x| x.1 == "Wei Xiaojun" && x.2 == "the case was serious"),
+        "{s:#?}"
+    );
+    assert!(s.iter().all(|x| !x.2.contains("Wei Xiaojun")), "{s:#?}");
+}
+
+#[test]
+fn according_to_puts_the_speaker_after_the_cue() {
+    let d = analyze("According to the Centers for Disease Control and Prevention, opioids killed 33,000 Americans in 2015.");
+    let s = said(&d);
+    assert_eq!(s.len(), 1, "{s:#?}");
+    assert_eq!(s[0].1, "Centers for Disease Control and Prevention");
+    assert_eq!(s[0].2, "opioids killed 33,000 Americans in 2015");
+}
