@@ -480,7 +480,8 @@ fn verb(
             Some(FunctionClass::Prep | FunctionClass::Adv)
         )
         || (after < b && c.lower(after) == "that");
-    if k < speaker.0 && before_words >= 3 && !after_is_clause {
+    let quote_before = quote_ending(c, speaker.0, a).is_some();
+    if k < speaker.0 && (before_words >= 3 || quote_before) && !after_is_clause {
         if let Some(q) = quote_ending(c, speaker.0, a) {
             return Some(make(
                 Some(speaker),

@@ -5,7 +5,7 @@
 //! sorted words of their name (so "Yan Xiaobing" = "Xiaobing Yan"); a one-word person
 //! ("Trump") joins the one full name in the corpus that contains it, and stays apart when
 //! several do. Statements with the same speaker whose content words mostly agree
-//! (Jaccard >= 0.5) and whose polarity agrees become one node with every source; blocking
+//! (Jaccard >= 0.3) and whose polarity agrees become one node with every source; blocking
 //! by speaker keeps this far from all-pairs.
 
 use crate::document::{EntityType, StatementKind, Target};
@@ -384,7 +384,7 @@ fn statement_node(
         let inter = words.intersection(&other).count() as f64;
         let union = words.union(&other).count().max(1) as f64;
         let j = inter / union;
-        if j >= 0.5 && best.is_none_or(|(b, _)| j > b) {
+        if j >= 0.3 && best.is_none_or(|(b, _)| j > b) {
             best = Some((j, c));
         }
     }
