@@ -480,25 +480,29 @@ fn verb(
             Some(FunctionClass::Prep | FunctionClass::Adv)
         )
         || (after < b && c.lower(after) == "that");
-    let quote_before = quote_ending(c, speaker.0, a).is_some();
-    if k < speaker.0 && (before_words >= 3 || quote_before) && !after_is_clause {
-        if let Some(q) = quote_ending(c, speaker.0, a) {
-            return Some(make(
-                Some(speaker),
-                q.content,
-                StatementKind::Direct,
-                RULE_CONTENT_SPEAKER_CUE,
-                0.9,
-            ));
-        }
-        if let Some(content) = content_span(c, a, k) {
-            return Some(make(
+    // The content before the speaker: the quote that ends there, or the clause.
+    let before = || match quote_ending(c, speaker.0, a) {
+        Some(q) => Some(make(
+            Some(speaker),
+            q.content,
+            StatementKind::Direct,
+            RULE_CONTENT_SPEAKER_CUE,
+            0.9,
+        )),
+        None => content_span(c, a, k).map(|content| {
+            make(
                 Some(speaker),
                 content,
                 kind_of(c, content),
                 RULE_CONTENT_SPEAKER_CUE,
                 0.8,
-            ));
+            )
+        }),
+    };
+    let quote_before = quote_ending(c, speaker.0, a).is_some();
+    if k < speaker.0 && (before_words >= 3 || quote_before) && !after_is_clause {
+        if let Some(att) = before() {
+            return Some(att);
         }
     }
     if let Some(content) = content_after(c, after, b, cue) {
@@ -508,23 +512,7 @@ fn verb(
     if k == speaker.0 || k <= a {
         return None;
     }
-    if let Some(q) = quote_ending(c, speaker.0, a) {
-        return Some(make(
-            Some(speaker),
-            q.content,
-            StatementKind::Direct,
-            RULE_CONTENT_SPEAKER_CUE,
-            0.9,
-        ));
-    }
-    let content = content_span(c, a, k)?;
-    Some(make(
-        Some(speaker),
-        content,
-        kind_of(c, content),
-        RULE_CONTENT_SPEAKER_CUE,
-        0.8,
-    ))
+    before()
 }
 
 /// The phrase holds a name (an entity mention), a pronoun, or a capitalized head.
