@@ -120,6 +120,9 @@ pub struct Attribution {
     pub evidence: Span,
     pub rule: &'static str,
     pub confidence: f32,
+    /// A quote interrupted by its attribution ("“X,” she said. “Y.”") has its pieces
+    /// here, in order; `content` then covers them all. Empty for one piece.
+    pub fragments: Vec<Span>,
     /// Someone who disputes, denies or rejects this statement in the same sentence
     /// ("Wei disputed Trump's claim that ...").
     pub response: Option<Response>,

@@ -50,6 +50,9 @@ pub struct Cue {
     pub lemma: String,
     pub edge: String,
     pub class: CueClass,
+    /// The form is also a noun ("states", "plans", "report"; marked `~` in cues.tsv):
+    /// a cue only after a pronoun or a name.
+    pub noun_too: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -282,10 +285,15 @@ impl Lexicon {
                 other => bail!("{name}:{line}: unknown cue class {other:?}"),
             };
             for form in list(forms, ',') {
+                let (form, noun_too) = match form.strip_prefix('~') {
+                    Some(f) => (f, true),
+                    None => (form, false),
+                };
                 let cue = Cue {
                     lemma: lemma.to_string(),
                     edge: edge.to_string(),
                     class,
+                    noun_too,
                 };
                 // Nominal forms live in their own map: "claims" is both.
                 if class == CueClass::Nominal {

@@ -145,7 +145,17 @@ impl Findings {
                     cue: cs(a.cue),
                     cue_text: one_line(doc.slice(a.cue)),
                     content: cs(a.content),
-                    text: one_line(doc.slice(a.content)),
+                    text: if a.fragments.is_empty() {
+                        one_line(doc.slice(a.content))
+                    } else {
+                        one_line(
+                            &a.fragments
+                                .iter()
+                                .map(|f| doc.slice(*f))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        )
+                    },
                     kind: a.kind,
                     edge: a.edge.clone(),
                     evidence: cs(a.evidence),

@@ -453,7 +453,7 @@ pub fn run(dir: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
         let chars: Vec<char> = a.text.chars().collect();
         for &(cat, gi, pi) in &a.errors {
             match gi {
-                Some(gi) if missed < 200 => {
+                Some(gi) if missed < listing_limit() => {
                     missed += 1;
                     let g = &a.gold[gi];
                     let _ = writeln!(lm, "- [{cat}] {} {}", a.name, g.id);
@@ -475,7 +475,7 @@ pub fn run(dir: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
                         );
                     }
                 }
-                None if spurious < 200 => {
+                None if spurious < listing_limit() => {
                     spurious += 1;
                     let p = &a.pred[pi.unwrap()];
                     let _ = writeln!(ls, "- [{cat}] {} ({})", a.name, p.rule);
@@ -494,4 +494,13 @@ pub fn run(dir: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
     let _ = writeln!(o, "\nmissed gold attributions (first {missed}):\n{lm}");
     let _ = writeln!(o, "spurious predictions (first {spurious}):\n{ls}");
     Ok(o)
+}
+
+/// How many missed and spurious items the verbose listing prints (CLAIMGRAPH_EVAL_LIST,
+/// default 200).
+fn listing_limit() -> usize {
+    std::env::var("CLAIMGRAPH_EVAL_LIST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
 }

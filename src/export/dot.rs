@@ -71,10 +71,9 @@ impl Default for DotOptions {
 }
 
 /// Writes `graph.dot` (and `graph.svg` when Graphviz is installed) into `dir` with the
-/// default [`DotOptions`].
+/// [`DotOptions`] of `opts` (the picture shows labels, not IRIs: the base is not used).
 pub fn write_files(graph: &Graph, dir: &Path, opts: &Options) -> Result<Vec<PathBuf>> {
-    let _ = opts; // the picture shows labels, not IRIs
-    write_files_with(graph, dir, &DotOptions::default())
+    write_files_with(graph, dir, &opts.dot)
 }
 
 /// [`write_files`] with explicit [`DotOptions`].
@@ -87,15 +86,11 @@ pub fn write_files_with(graph: &Graph, dir: &Path, opts: &DotOptions) -> Result<
         }
         None => graph,
     };
-    let opts = DotOptions {
-        focus: None,
-        ..opts.clone()
-    };
     let dot_path = dir.join("graph.dot");
     let svg_path = dir.join("graph.svg");
     let mut drawn = 0;
     atomic_write(&dot_path, |w| {
-        drawn = write_dot_counted(graph, w, &opts)?;
+        drawn = write_dot_counted(graph, w, opts)?;
         Ok(())
     })?;
     let mut out = vec![dot_path.clone()];
@@ -169,7 +164,8 @@ pub fn to_dot_string(graph: &Graph, opts: &DotOptions) -> Result<String> {
     Ok(String::from_utf8(buf).expect("DOT output is UTF-8"))
 }
 
-/// Writes the picture (ignoring `opts.focus`) and returns how many nodes it drew.
+/// Writes the picture of `graph` (already narrowed when `opts.focus` is set: the focus
+/// only names the title) and returns how many nodes it drew.
 fn write_dot_counted(graph: &Graph, w: &mut dyn Write, opts: &DotOptions) -> Result<usize> {
     let src = &graph.g;
     let shown = |n: &Node| opts.include_mentions || n.ntype != NodeType::Article;
@@ -195,7 +191,11 @@ fn write_dot_counted(graph: &Graph, w: &mut dyn Write, opts: &DotOptions) -> Res
         w,
         "    graph [rankdir=LR, fontname=\"{FONT}\", fontsize=12, nodesep=0.25, ranksep=0.9, labelloc=t, label=\"{}\", tooltip=\"claimgraph\"]",
         escape(&format!(
-            "claimgraph: {} nodes, {} edges{}",
+            "claimgraph{}: {} nodes, {} edges{}",
+            match &opts.focus {
+                Some(name) => format!(" around {name:?} (depth {})", opts.depth),
+                None => String::new(),
+            },
             view.node_count(),
             view.edge_count(),
             if opts.include_mentions { "" } else { " (articles and mentions left out)" }

@@ -3,7 +3,9 @@
 
 pub mod csv;
 pub mod dot;
+pub mod graphml;
 pub mod json;
+pub mod jsonld;
 pub mod rdf;
 
 use crate::graph::Graph;
@@ -21,10 +23,11 @@ pub enum Format {
     Dot,
     Json,
     Csv,
+    GraphMl,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Turtle,
         Format::NTriples,
         Format::NQuads,
@@ -33,6 +36,7 @@ impl Format {
         Format::Dot,
         Format::Json,
         Format::Csv,
+        Format::GraphMl,
     ];
     /// Written by `build` unless `--format` says otherwise.
     pub const DEFAULT: [Format; 4] = [Format::Turtle, Format::NQuads, Format::Dot, Format::Json];
@@ -47,6 +51,7 @@ impl Format {
             Format::Dot => "dot",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::GraphMl => "graphml",
         }
     }
 
@@ -60,6 +65,7 @@ impl Format {
             Format::Dot => "text/vnd.graphviz",
             Format::Json => "application/json",
             Format::Csv => "text/csv",
+            Format::GraphMl => "application/graphml+xml",
         }
     }
 
@@ -74,6 +80,7 @@ impl Format {
                 Format::TriG => "graph.trig",
                 Format::JsonLd => "graph.jsonld",
                 Format::Dot => "graph.dot",
+                Format::GraphMl => "graph.graphml",
                 _ => "graph.json",
             },
         }
@@ -102,12 +109,15 @@ impl Format {
 pub struct Options {
     /// Base IRI for nodes ("https://w3id.org/claimgraph/id/").
     pub base: String,
+    /// What `graph.dot` / `graph.svg` draw (`build --focus NAME --depth N`).
+    pub dot: dot::DotOptions,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             base: "https://w3id.org/claimgraph/id/".to_string(),
+            dot: dot::DotOptions::default(),
         }
     }
 }
@@ -117,13 +127,17 @@ pub fn write(graph: &Graph, format: Format, dir: &Path, opts: &Options) -> Resul
     let file = dir.join(format.file_name());
     match format {
         Format::Json => Ok(vec![atomic_write(&file, |w| json::write(graph, w))?]),
-        Format::Turtle | Format::NTriples | Format::NQuads | Format::TriG | Format::JsonLd => {
+        Format::JsonLd => Ok(vec![atomic_write(&file, |w| {
+            jsonld::write(graph, w, opts)
+        })?]),
+        Format::Turtle | Format::NTriples | Format::NQuads | Format::TriG => {
             Ok(vec![atomic_write(&file, |w| {
                 rdf::write(graph, format, w, opts)
             })?])
         }
         Format::Dot => dot::write_files(graph, dir, opts),
         Format::Csv => csv::write_files(graph, dir),
+        Format::GraphMl => Ok(vec![graphml::write_file(graph, dir)?]),
     }
 }
 

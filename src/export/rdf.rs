@@ -483,7 +483,12 @@ pub fn quads(graph: &Graph, format: Format, opts: &Options) -> Result<Vec<Quad>>
     Ok(b.quads.into_sorted())
 }
 
+/// Writes `graph` in an RDF `format` (JSON-LD through [`super::jsonld`], compacted with
+/// the published context).
 pub fn write(graph: &Graph, format: Format, w: &mut dyn Write, opts: &Options) -> Result<()> {
+    if format == Format::JsonLd {
+        return super::jsonld::write(graph, w, opts);
+    }
     let Some(rdf_format) = rdf_format(format) else {
         anyhow::bail!("{} is not an RDF format", format.name());
     };

@@ -134,6 +134,17 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             i += 1;
             continue;
         };
+        // A capitalized cue inside a sentence is part of a name or a headline word.
+        if i > a && c.doc.tokens[i].capitalized {
+            i += n;
+            continue;
+        }
+        // "the swing states", "his plans": forms that are also nouns need a pronoun or a
+        // name right before them.
+        if cue.noun_too && !subject_before(c, skip_left_helpers(c, i, a), a) {
+            i += n;
+            continue;
+        }
         // "claims"/"report" after a determiner or possessive is a noun, not a verb.
         if i > a
             && (matches!(c.class(i - 1), Some(FunctionClass::Det))
@@ -233,6 +244,8 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
     }
     match c.class(last) {
         Some(FunctionClass::Pron) => return Some((last, end)),
+        // "X, who said ...": the relative pronoun stands for X (resolved later).
+        Some(FunctionClass::Wh) if c.lower(last) == "who" => return Some((last, end)),
         Some(
             FunctionClass::Det
             | FunctionClass::Prep
@@ -325,15 +338,35 @@ fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
 
 /// Skips adverbs and auxiliaries left of a cue ("has also said", "had earlier denied").
 fn skip_left_helpers(c: &Ctx, mut k: usize, limit: usize) -> usize {
-    while k > limit
-        && matches!(
-            c.class(k - 1),
-            Some(FunctionClass::Adv | FunctionClass::Aux | FunctionClass::Neg)
-        )
-    {
+    while k > limit && is_helper(c, k - 1) {
         k -= 1;
     }
     k
+}
+
+/// Words between a subject and its verb: auxiliaries, negation, adverbs (closed list or
+/// "-ly" words: "basically said", "has long complained") and clitics ("he’s", "n’t").
+fn is_helper(c: &Ctx, i: usize) -> bool {
+    if matches!(
+        c.class(i),
+        Some(FunctionClass::Adv | FunctionClass::Aux | FunctionClass::Neg)
+    ) {
+        return true;
+    }
+    let w = c.lower(i);
+    let t = c.doc.tokens[i];
+    if matches!(
+        w,
+        "’s" | "'s" | "n’t" | "n't" | "long" | "now" | "all" | "but" | "first"
+    ) {
+        // "all but stopped", "has long complained"; a possessive never precedes a verb cue.
+        return w != "but" || (i > 0 && c.lower(i - 1) == "all");
+    }
+    t.kind == TokenKind::Word
+        && !t.capitalized
+        && w.len() > 4
+        && w.ends_with("ly")
+        && !c.in_mention[i]
 }
 
 /// Appositive before the cue: "Wei Xiaojun, the deputy director, said" -> the name.
@@ -388,6 +421,7 @@ fn verb(
         rule,
         confidence: conf,
         response: None,
+        fragments: Vec::new(),
     };
     // Cues that take an object ("denied", "disputed") report a clause only with "that"
     // or a quote: "officials dispute these claims" is not speech.
@@ -395,7 +429,11 @@ fn verb(
         (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none())
             || c.doc.tokens[k].kind == TokenKind::Quote
     });
-    if cue.edge != "says" && !clause_follows {
+    // A stance verb followed by a named claim ("disputed Trump's claim that ...") leaves
+    // the claim to the nominal rule, which records the response.
+    let claim_follows = (i + n..(i + n + 8).min(b))
+        .any(|k| c.nominal_cue_at(k, b).is_some() && k + 1 < b && c.lower(k + 1) == "that");
+    if cue.edge != "says" && !clause_follows && claim_follows {
         return None;
     }
     let after_comma_or_quote = left_end > a
@@ -436,14 +474,38 @@ fn verb(
         }
     }
     // Participle after a comma: "..., saying ..." takes the sentence's earlier speaker.
+    // Without one, the name right before the comma ("Rubio, arguing that ...") or the
+    // first name of the sentence.
     if appositive.is_none() && after_comma_or_quote && c.lower(i).ends_with("ing") {
-        let prev = earlier.last()?;
+        let speaker = match earlier.last() {
+            Some(prev) => prev.speaker,
+            None => np_left(c, left_end - 1, a)
+                .filter(|&(s, e)| is_named(c, s, e))
+                .map(|(s, e)| c.span(s, e))
+                .or_else(|| {
+                    let sent = c.span(a, i);
+                    c.doc
+                        .mentions
+                        .iter()
+                        .find(|m| {
+                            sent.contains(m.span)
+                                && matches!(
+                                    m.etype,
+                                    EntityType::Person
+                                        | EntityType::Agency
+                                        | EntityType::Organization
+                                )
+                        })
+                        .map(|m| m.span)
+                }),
+        };
+        let speaker = speaker?;
         let content = match quote_starting(c, i + n, b) {
             Some(q) => q.content,
             None => content_after(c, i + n, b, cue)?,
         };
         let mut att = make(None, content, kind_of(c, content), RULE_PARTICIPLE, 0.7);
-        att.speaker = prev.speaker;
+        att.speaker = Some(speaker);
         return Some(att);
     }
     // Speaker before the cue.
@@ -515,6 +577,28 @@ fn verb(
     before()
 }
 
+/// A pronoun, a name or a capitalized word ends right before token `k`.
+fn subject_before(c: &Ctx, k: usize, a: usize) -> bool {
+    if k <= a {
+        return false;
+    }
+    let p = k - 1;
+    c.class(p) == Some(FunctionClass::Pron)
+        || c.in_mention[p]
+        || (c.doc.tokens[p].capitalized && c.doc.tokens[p].kind == TokenKind::Word)
+        || matches!(
+            c.lower(p),
+            "who"
+                | "officials"
+                | "experts"
+                | "critics"
+                | "sources"
+                | "analysts"
+                | "polls"
+                | "voters"
+        )
+}
+
 /// The phrase holds a name (an entity mention), a pronoun, or a capitalized head.
 fn is_named(c: &Ctx, s: usize, e: usize) -> bool {
     let span = c.span(s, e);
@@ -560,9 +644,25 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
             break;
         }
     }
+    // "told reporters: “...”"
+    if let Some(q) = quote_starting(c, k, b) {
+        return Some(q.content);
+    }
     let span = content_span(c, k, b)?;
     let words = (k..b).filter(|&j| !c.is_punct(j)).count();
-    (words >= 3).then_some(span)
+    // Verbs of saying report a clause; verbs of stance ("endorsed", "opposed") may take
+    // a noun phrase, but not one that only points back ("these claims", "it").
+    let min_words = if cue.edge == "says" && cue.class == CueClass::Speech {
+        3
+    } else {
+        1
+    };
+    let anaphoric = words <= 3
+        && matches!(
+            c.lower(k),
+            "this" | "these" | "that" | "those" | "it" | "such" | "them"
+        );
+    (words >= min_words && !anaphoric).then_some(span)
 }
 
 fn kind_of(c: &Ctx, content: Span) -> StatementKind {
@@ -580,6 +680,9 @@ fn kind_of(c: &Ctx, content: Span) -> StatementKind {
 /// A speaker is a name, a pronoun, or a noun phrase with a noun-like last word.
 fn plausible_speaker(c: &Ctx, s: usize, e: usize) -> bool {
     let last = e - 1;
+    if c.lower(last) == "who" {
+        return e - s == 1;
+    }
     if c.class(last) == Some(FunctionClass::Pron) {
         return !matches!(c.lower(last), "it" | "you") || e - s == 1;
     }
@@ -620,6 +723,7 @@ fn according_to(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize) -> O
         rule: RULE_ACCORDING_TO,
         confidence: 0.8,
         response: None,
+        fragments: Vec::new(),
     })
 }
 
@@ -655,26 +759,42 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
         rule: RULE_NOMINAL_CLAIM,
         confidence: if owner.is_some() { 0.8 } else { 0.6 },
         response: None,
+        fragments: Vec::new(),
     })
 }
 
 /// Quotes that no cue claimed take the speaker of the nearest attribution before them in
-/// the same paragraph, or in the previous one when the quote opens its paragraph.
+/// the same paragraph, or in the previous one when the quote opens its paragraph. A quote
+/// that continues a direct quote of the same paragraph ("“X,” she said. “Y.”") joins it
+/// as a second fragment: one statement, as newspapers and PolNeAR treat it.
 fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
     out.sort_by_key(|a| a.content.start);
+    // Overlap test in O(log n): contents sorted by start with a running maximum of ends.
+    let starts: Vec<usize> = out.iter().map(|a| a.content.start).collect();
+    let mut max_end = Vec::with_capacity(out.len());
+    let mut m = 0;
+    for a in out.iter() {
+        m = m.max(a.content.end);
+        max_end.push(m);
+    }
+    // Attributions with a speaker, by content end, for "the nearest before".
+    let mut by_end: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].speaker.is_some())
+        .collect();
+    by_end.sort_by_key(|&i| out[i].content.end);
+    let ends: Vec<usize> = by_end.iter().map(|&i| out[i].content.end).collect();
     let mut extra = Vec::new();
     for q in &c.quotes {
-        if out.iter().any(|a| a.content.overlaps(q.content)) {
+        let n = starts.partition_point(|&s| s < q.content.end);
+        if n > 0 && max_end[n - 1] > q.content.start {
             continue;
         }
-        // The nearest attribution ending before the quote.
-        let Some(prev) = out
-            .iter()
-            .filter(|a| a.content.end <= q.content.start && a.speaker.is_some())
-            .max_by_key(|a| a.content.end)
-        else {
+        let k = ends.partition_point(|&e| e <= q.content.start);
+        if k == 0 {
             continue;
-        };
+        }
+        let pi = by_end[k - 1];
+        let prev = &out[pi];
         let Some(prev_sent) = c.doc.sentence_at(prev.cue.start) else {
             continue;
         };
@@ -683,8 +803,22 @@ fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
         if !(prev_para == q.paragraph || (prev_para + 1 == q.paragraph && quote_opens_para)) {
             continue;
         }
+        if prev_para == q.paragraph
+            && prev.kind == StatementKind::Direct
+            && prev.rule != RULE_FOLLOW_ON
+        {
+            let prev = &mut out[pi];
+            if prev.fragments.is_empty() {
+                prev.fragments.push(prev.content);
+            }
+            prev.fragments.push(q.content);
+            prev.content = prev.content.cover(q.content);
+            prev.evidence = prev.evidence.cover(q.content);
+            continue;
+        }
         let mut att = prev.clone();
         att.content = q.content;
+        att.fragments.clear();
         att.kind = StatementKind::Direct;
         att.edge = "says".to_string();
         att.evidence = q.content;
@@ -744,6 +878,17 @@ impl Recent {
                 .person
                 .or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
             ["it"] => self.org,
+            // "Lance Ho, who heads ..., said": the name right before the relative clause.
+            ["who"] => nearest_before(
+                doc,
+                sp.start,
+                &[
+                    EntityType::Person,
+                    EntityType::Agency,
+                    EntityType::Organization,
+                ],
+            )
+            .filter(|&m| doc.text[doc.mentions[m].span.end..sp.start].trim() == ","),
             [det, .., head] if matches!(*det, "the" | "this" | "that") => {
                 if lex.titles.contains(head)
                     || matches!(

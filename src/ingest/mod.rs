@@ -55,7 +55,8 @@ pub fn collect(args: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Input> {
             inputs.push(Input::Stdin);
         } else if arg.is_dir() {
             let mut found = Vec::new();
-            walk(arg, &mut found, errors);
+            let mut seen = std::collections::HashSet::new();
+            walk(arg, &mut found, &mut seen, errors);
             found.sort();
             if found.is_empty() {
                 errors.push(err(arg, "folder holds no .txt or .jsonl files", false));
@@ -77,7 +78,19 @@ fn classify(path: &Path) -> Input {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+/// Walks `dir` recursively; `seen` holds the canonical folders already walked, so that a
+/// symbolic link back up the tree neither loops nor reads a file twice.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<Input>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        if !seen.insert(real) {
+            return;
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -94,7 +107,7 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
             }
         };
         if path.is_dir() {
-            walk(&path, out, errors);
+            walk(&path, out, seen, errors);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("txt") | Some("jsonl") | Some("ndjson")
@@ -197,10 +210,15 @@ pub fn read_jsonl(
                 return;
             }
         };
+        // A byte order mark at the start of the file is not part of the first record.
+        let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+            Some(rest) if n == 0 => rest,
+            _ => &bytes[..],
+        };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let rec: JsonlRecord = match serde_json::from_slice(&bytes) {
+        let rec: JsonlRecord = match serde_json::from_slice(bytes) {
             Ok(r) => r,
             Err(e) => {
                 errors.push(err(

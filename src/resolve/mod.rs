@@ -12,7 +12,7 @@ use crate::document::{EntityType, StatementKind, Target};
 use crate::graph::{slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role};
 use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Identity of an entity across articles.
 pub fn entity_key(m: &MentionFinding) -> String {
@@ -83,7 +83,13 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             } else {
                 1
             };
-            *label_votes.entry(k).or_default().entry(name).or_default() += weight;
+            let votes = label_votes.entry(k).or_default();
+            match votes.get_mut(&name) {
+                Some(v) => *v += weight,
+                None => {
+                    votes.insert(name, weight);
+                }
+            }
         }
     }
     let label_of = |k: &str| -> String {
@@ -135,7 +141,7 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         taken.insert(id.clone(), k.clone());
         ids.insert(k.clone(), id);
     }
-    let mut blocks: HashMap<String, Vec<petgraph::stable_graph::NodeIndex>> = HashMap::new();
+    let mut statements = Statements::default();
     for (f, ks) in all.iter().zip(&keys) {
         let article = f.info.id.clone();
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
@@ -154,7 +160,9 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             let id = &ids[k];
             let n = g.upsert(id, || Node::new(id.clone(), ntype, label_of(k)));
             let node = &mut g.g[n];
-            if m.rule != crate::extract::entities::RULE_DEMONYM {
+            if m.rule != crate::extract::entities::RULE_DEMONYM
+                && !node.aliases.contains(&m.surface)
+            {
                 node.aliases.insert(m.surface.clone());
             }
             node.mentions.insert(MentionRef {
@@ -203,7 +211,13 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         for a in &f.attributions {
             let speaker = a.speaker_mention.map(|m| idx[m]);
             let speaker_id = speaker.map(|s| g.g[s].id.clone());
-            let s = statement_node(&mut g, &mut blocks, speaker_id.as_deref(), &a.text, a.kind);
+            let s = statement_node(
+                &mut g,
+                &mut statements,
+                speaker_id.as_deref(),
+                &a.text,
+                a.kind,
+            );
             let node = &mut g.g[s];
             node.aliases.insert(a.text.clone());
             node.mentions.insert(MentionRef {
@@ -360,42 +374,58 @@ fn negated(words: &BTreeSet<String>) -> bool {
         .any(|w| words.contains(*w))
 }
 
+/// Statements seen so far, blocked by speaker, for clustering.
+#[derive(Default)]
+struct Statements {
+    /// Content word -> small id.
+    vocab: HashMap<String, u32>,
+    blocks: HashMap<String, Block>,
+}
+
+/// One speaker's statement nodes in creation order, with their content words (ids,
+/// sorted) and polarity, and an index from word to the positions holding it: a new
+/// statement is compared only with those sharing a word (Jaccard 0 never clusters).
+#[derive(Default)]
+struct Block {
+    nodes: Vec<(petgraph::stable_graph::NodeIndex, Vec<u32>, bool)>,
+    members: HashSet<petgraph::stable_graph::NodeIndex>,
+    postings: HashMap<u32, Vec<u32>>,
+    /// First position of each word set: the same words give Jaccard 1, the best.
+    first: HashMap<Vec<u32>, u32>,
+    /// Shared-word counts by position (all zero between calls), and the positions set.
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Statements {
+    fn word_ids(&mut self, words: &BTreeSet<String>) -> Vec<u32> {
+        let mut ids: Vec<u32> = words
+            .iter()
+            .map(|w| {
+                let next = self.vocab.len() as u32;
+                *self.vocab.entry(w.clone()).or_insert(next)
+            })
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+}
+
 /// The statement node for this speaker and content: an existing one of the same speaker
 /// when the content words mostly agree, else a new one.
 fn statement_node(
     g: &mut Graph,
-    blocks: &mut HashMap<String, Vec<petgraph::stable_graph::NodeIndex>>,
+    st: &mut Statements,
     speaker: Option<&str>,
     text: &str,
     kind: StatementKind,
 ) -> petgraph::stable_graph::NodeIndex {
-    let words = content_words(text);
     let block = speaker.unwrap_or("unknown");
-    let candidates: Vec<_> = blocks.get(block).cloned().unwrap_or_default();
-    let mut best: Option<(f64, petgraph::stable_graph::NodeIndex)> = None;
-    for c in candidates {
-        if speaker.is_none() && g.g[c].text.as_deref() != Some(text) {
-            continue;
-        }
-        let other = content_words(g.g[c].text.as_deref().unwrap_or(""));
-        if negated(&other) != negated(&words) {
-            continue;
-        }
-        let inter = words.intersection(&other).count() as f64;
-        let union = words.union(&other).count().max(1) as f64;
-        let j = inter / union;
-        if j >= 0.3 && best.is_none_or(|(b, _)| j > b) {
-            best = Some((j, c));
-        }
-    }
-    if let Some((_, c)) = best {
-        return c;
-    }
     let id = format!(
         "statement-{:016x}",
         stable_hash(&format!("{block}\u{1f}{}", text.to_lowercase()))
     );
-    let n = g.upsert(&id, || {
+    let make = || {
         let label: String = if text.chars().count() > 60 {
             text.chars().take(57).collect::<String>() + "..."
         } else {
@@ -406,10 +436,60 @@ fn statement_node(
         n.text = Some(text.to_string());
         n.speaker = speaker.map(str::to_string);
         n
-    });
-    let list = blocks.entry(block.to_string()).or_default();
-    if !list.contains(&n) {
-        list.push(n);
+    };
+    // Without a speaker only the same text (any case) is the same statement: its node is
+    // the one with this id.
+    if speaker.is_none() {
+        return g.upsert(&id, make);
+    }
+    let words = content_words(text);
+    let neg = negated(&words);
+    let ids = st.word_ids(&words);
+    let b = st.blocks.entry(block.to_string()).or_default();
+    let mut best: Option<(f64, petgraph::stable_graph::NodeIndex)> = None;
+    if let Some(&pos) = b.first.get(&ids).filter(|_| !ids.is_empty()) {
+        best = Some((1.0, b.nodes[pos as usize].0));
+    } else {
+        // Shared words per earlier statement, by position.
+        b.counts.resize(b.nodes.len(), 0);
+        for w in &ids {
+            for &pos in b.postings.get(w).map_or(&[][..], Vec::as_slice) {
+                if b.counts[pos as usize] == 0 {
+                    b.touched.push(pos);
+                }
+                b.counts[pos as usize] += 1;
+            }
+        }
+        b.touched.sort_unstable();
+        for &pos in &b.touched {
+            let inter = std::mem::take(&mut b.counts[pos as usize]) as usize;
+            let (c, other, other_neg) = &b.nodes[pos as usize];
+            if *other_neg != neg {
+                continue;
+            }
+            let union = (ids.len() + other.len() - inter).max(1) as f64;
+            let j = inter as f64 / union;
+            if j >= 0.3 && best.is_none_or(|(b, _)| j > b) {
+                best = Some((j, *c));
+            }
+        }
+        b.touched.clear();
+    }
+    if let Some((_, c)) = best {
+        return c;
+    }
+    let n = g.upsert(&id, make);
+    if b.members.insert(n) {
+        let words = content_words(g.g[n].text.as_deref().unwrap_or(""));
+        let neg = negated(&words);
+        let ids = st.word_ids(&words);
+        let b = st.blocks.get_mut(block).expect("block");
+        let pos = b.nodes.len() as u32;
+        for w in &ids {
+            b.postings.entry(*w).or_default().push(pos);
+        }
+        b.first.entry(ids.clone()).or_insert(pos);
+        b.nodes.push((n, ids, neg));
     }
     n
 }

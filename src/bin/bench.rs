@@ -1,0 +1,474 @@
+//! Throughput benchmark: MB/s and words/s per stage and end to end, on one thread and on
+//! all cores, with peak memory (VmHWM).
+//!
+//! ```sh
+//! cargo run --release --bin bench -- --mb 10            # PolNeAR train+dev text (or seeds/), repeated
+//! cargo run --release --bin bench -- --mb 100 --threads 1
+//! cargo run --release --bin bench -- --synthetic --mb 100   # generated articles, many distinct names
+//! cargo run --release --bin bench -- DIR... --formats ttl,nq,dot,json
+//! ```
+//!
+//! Without `--threads` it runs itself twice (1 thread, then all cores) in child processes,
+//! so each run reports its own peak memory. Articles stream in batches like `claimgraph
+//! build`: the corpus is re-read from disk (or regenerated) for each repetition, never held
+//! whole, and repeated articles get distinct ids.
+
+use claimgraph::export::{self, Format};
+use claimgraph::ingest::{self, metadata, Input};
+use claimgraph::{extract, text, Document, Findings, Lexicon, Pipeline};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const STAGES: [&str; 7] = [
+    "ingest+metadata",
+    "text",
+    "entities",
+    "attribution",
+    "relations",
+    "findings",
+    "resolve",
+];
+
+struct Opts {
+    dirs: Vec<PathBuf>,
+    mb: f64,
+    threads: Option<usize>,
+    synthetic: bool,
+    formats: Vec<Format>,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: bench [DIR...] [--mb N] [--threads N] [--synthetic] [--formats LIST]\n\
+         DIR: corpus folders (default: PolNeAR train+dev text when present, else seeds/)\n\
+         --mb N: repeat the corpus (or generate articles) up to N MB [default: 10]\n\
+         --threads N: one run on N threads (default: a 1-thread and an all-cores run)\n\
+         --synthetic: generated articles with many distinct names, agencies and quotes\n\
+         --formats LIST: export formats [default: json]"
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Opts {
+    let mut o = Opts {
+        dirs: Vec::new(),
+        mb: 10.0,
+        threads: None,
+        synthetic: false,
+        formats: vec![Format::Json],
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| usage());
+        match a.as_str() {
+            "--mb" => o.mb = value().parse().unwrap_or_else(|_| usage()),
+            "--threads" | "-j" => o.threads = Some(value().parse().unwrap_or_else(|_| usage())),
+            "--synthetic" => o.synthetic = true,
+            "--formats" => {
+                o.formats = value()
+                    .split(',')
+                    .map(|f| Format::parse(f).unwrap_or_else(|_| usage()))
+                    .collect()
+            }
+            "-h" | "--help" => usage(),
+            _ if a.starts_with('-') => usage(),
+            _ => o.dirs.push(PathBuf::from(a)),
+        }
+    }
+    if o.dirs.is_empty() && !o.synthetic {
+        for split in ["train", "dev"] {
+            for root in ["../shared", "/work/shared"] {
+                let d = PathBuf::from(format!("{root}/data/polnear/data/{split}/text"));
+                if d.is_dir() {
+                    o.dirs.push(d);
+                    break;
+                }
+            }
+        }
+        if o.dirs.is_empty() {
+            o.dirs.push(PathBuf::from("seeds"));
+        }
+    }
+    o
+}
+
+fn main() {
+    let o = parse_args();
+    match o.threads {
+        Some(n) => run(&o, n.max(1)),
+        None => {
+            // One child process per thread count, so each reports its own peak memory.
+            let exe = std::env::current_exe().expect("current exe");
+            let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let mut counts = vec![1];
+            if all > 1 {
+                counts.push(all);
+            }
+            for n in counts {
+                let mut args: Vec<String> = std::env::args().skip(1).collect();
+                args.extend(["--threads".to_string(), n.to_string()]);
+                let status = Command::new(&exe).args(&args).status().expect("run bench");
+                if !status.success() {
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+}
+
+/// Where the articles come from: corpus files read again for each repetition, or the
+/// generator.
+enum Source {
+    Files(Vec<Input>),
+    Synthetic,
+}
+
+thread_local! {
+    static STAGE_TIME: RefCell<[Duration; 7]> = const { RefCell::new([Duration::ZERO; 7]) };
+}
+
+fn timed<T>(stage: usize, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let r = f();
+    let d = t.elapsed();
+    STAGE_TIME.with(|s| s.borrow_mut()[stage] += d);
+    r
+}
+
+/// The per-article stages, each timed (the same calls as `Pipeline::run`).
+fn analyze(p: &Pipeline, mut doc: Document) -> Findings {
+    timed(0, || metadata::detect(&mut doc, p.boilerplate));
+    timed(1, || text::analyze(&mut doc, &p.lexicon));
+    timed(2, || extract::entities::extract(&mut doc, &p.lexicon));
+    timed(3, || extract::attribution::extract(&mut doc, &p.lexicon));
+    timed(4, || extract::relations::extract(&mut doc, &p.lexicon));
+    timed(5, || Findings::from_document(&doc))
+}
+
+fn run(o: &Opts, threads: usize) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    let lex = Lexicon::builtin();
+    let pipeline = Pipeline::new(lex.clone());
+    let source = if o.synthetic {
+        Source::Synthetic
+    } else {
+        let mut errors = Vec::new();
+        let list = ingest::collect(&o.dirs, &mut errors);
+        if list.is_empty() {
+            eprintln!("bench: no articles in {:?}", o.dirs);
+            std::process::exit(2);
+        }
+        Source::Files(list)
+    };
+    let target = (o.mb * 1e6) as usize;
+    let started = Instant::now();
+    let mut bytes = 0usize;
+    let mut words = 0usize;
+    let mut articles = 0usize;
+    let mut ingest_time = Duration::ZERO;
+    let mut findings: Vec<Findings> = Vec::new();
+    let mut batch: Vec<Document> = Vec::new();
+    let mut stage_total = [Duration::ZERO; 7];
+    let mut flush = |batch: &mut Vec<Document>, findings: &mut Vec<Findings>| {
+        let docs = std::mem::take(batch);
+        let (done, times): (Vec<Findings>, Vec<[Duration; 7]>) = pool.install(|| {
+            let done: Vec<Findings> = docs
+                .into_par_iter()
+                .map(|d| analyze(&pipeline, d))
+                .collect();
+            // Collect every worker's stage times.
+            let times =
+                rayon::broadcast(|_| STAGE_TIME.with(|s| std::mem::take(&mut *s.borrow_mut())));
+            (done, times)
+        });
+        for t in times {
+            for (acc, d) in stage_total.iter_mut().zip(t) {
+                *acc += d;
+            }
+        }
+        findings.extend(done);
+    };
+    let mut rep = 0usize;
+    // Adds one article to the batch, counting its bytes and words.
+    let mut take = |mut doc: Document, rep: usize, batch: &mut Vec<Document>| {
+        if rep > 0 {
+            doc.id = format!("r{rep}-{}", doc.id);
+        }
+        bytes += doc.text.len();
+        words += doc.text.split_ascii_whitespace().count();
+        articles += 1;
+        batch.push(doc);
+        bytes
+    };
+    let mut seen = 0;
+    'outer: loop {
+        match &source {
+            Source::Files(list) => {
+                for input in list {
+                    let t = Instant::now();
+                    let mut docs = Vec::new();
+                    let mut errors = Vec::new();
+                    ingest::read(input, &mut errors, &mut |d| docs.push(d));
+                    ingest_time += t.elapsed();
+                    for d in docs {
+                        seen = take(d, rep, &mut batch);
+                    }
+                    if batch.len() >= 256 {
+                        flush(&mut batch, &mut findings);
+                    }
+                    if seen >= target {
+                        break 'outer;
+                    }
+                }
+                if seen == 0 {
+                    break; // every input failed
+                }
+                rep += 1;
+            }
+            Source::Synthetic => {
+                let t = Instant::now();
+                let doc = synthetic_article(rep as u64);
+                ingest_time += t.elapsed();
+                rep += 1;
+                seen = take(doc, 0, &mut batch);
+                if batch.len() >= 256 {
+                    flush(&mut batch, &mut findings);
+                }
+                if seen >= target {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    flush(&mut batch, &mut findings);
+    let analyzed = started.elapsed();
+
+    let t = Instant::now();
+    let graph = claimgraph::resolve::build(&findings, &lex);
+    stage_total[6] = t.elapsed();
+    let out = std::env::temp_dir().join(format!("claimgraph-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&out).expect("output folder");
+    let t = Instant::now();
+    for f in &o.formats {
+        export::write(&graph, *f, &out, &export::Options::default()).expect("export");
+    }
+    let export_time = t.elapsed();
+    let _ = std::fs::remove_dir_all(&out);
+    let total = started.elapsed();
+
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "== {} thread{}: {articles} articles, {mb:.1} MB, {words} words{}; graph: {} nodes, {} edges",
+        threads,
+        if threads == 1 { "" } else { "s" },
+        if o.synthetic { " (synthetic)" } else { "" },
+        graph.g.node_count(),
+        graph.g.edge_count()
+    );
+    println!(
+        "{:<18} {:>9} {:>10} {:>14}",
+        "stage", "seconds", "MB/s", "words/s"
+    );
+    let row = |name: &str, secs: f64| {
+        println!(
+            "{name:<18} {secs:>9.3} {:>10.1} {:>14.0}",
+            mb / secs.max(1e-9),
+            words as f64 / secs.max(1e-9)
+        )
+    };
+    // Per-article stages run on `threads` workers: their summed time over the workers.
+    let per_worker = |d: Duration| d.as_secs_f64() / threads as f64;
+    // Reading files happens on the main thread, the rest of stage 0 on the workers.
+    row(
+        STAGES[0],
+        ingest_time.as_secs_f64() + per_worker(stage_total[0]),
+    );
+    for (name, d) in STAGES.iter().zip(stage_total).take(6).skip(1) {
+        row(name, per_worker(d));
+    }
+    row("resolve", stage_total[6].as_secs_f64());
+    row(
+        &format!(
+            "export ({})",
+            o.formats
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        export_time.as_secs_f64(),
+    );
+    row("read+extract wall", analyzed.as_secs_f64());
+    row("end to end", total.as_secs_f64());
+    let cpu = cpu_seconds();
+    println!(
+        "per core: {:.1} MB/s end to end; cpu {cpu:.2} s (user+sys, {:.1} MB per cpu second); \
+         peak memory (VmHWM): {}",
+        mb / total.as_secs_f64() / threads as f64,
+        mb / cpu.max(1e-9),
+        peak_rss()
+    );
+}
+
+/// CPU time of this process so far (user + system, all threads), from /proc/self/stat:
+/// a steadier figure than wall time on a busy machine.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which ends with ')'): utime and stime are 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() / 100.0
+}
+
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// A deterministic generator (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const ONSETS: [&str; 16] = [
+    "Ka", "Mar", "Lo", "Ber", "Tan", "Vel", "Sor", "Hal", "Dri", "Pen", "Gar", "Rus", "Mil", "Fen",
+    "Os", "Tre",
+];
+const CODAS: [&str; 12] = [
+    "ton", "ski", "ova", "ner", "dez", "wick", "man", "ley", "ard", "ez", "ing", "stad",
+];
+const FIRST: [&str; 16] = [
+    "Anna", "David", "Maria", "James", "Wei", "Fatima", "Carlos", "Olga", "Peter", "Aisha",
+    "Robert", "Elena", "Samuel", "Grace", "Ivan", "Linda",
+];
+const TITLES: [&str; 6] = [
+    "spokesman",
+    "director",
+    "deputy minister",
+    "senator",
+    "chief executive",
+    "secretary",
+];
+const AGENCY_HEADS: [&str; 5] = [
+    "Agency",
+    "Bureau",
+    "Commission",
+    "Ministry",
+    "Administration",
+];
+const TOPICS: [&str; 8] = [
+    "Drug Control",
+    "Public Health",
+    "Energy",
+    "Transport Safety",
+    "Trade",
+    "Water Resources",
+    "Food Safety",
+    "Border Security",
+];
+const COUNTRIES: [&str; 8] = [
+    "China", "Mexico", "Canada", "France", "India", "Brazil", "Germany", "Japan",
+];
+const CUES: [&str; 5] = ["said", "told reporters", "argued", "warned", "insisted"];
+const CLAIMS: [&str; 8] = [
+    "the new rules will cut imports of fentanyl by half",
+    "the agency has no evidence of wrongdoing",
+    "the budget does not cover the cost of the program",
+    "talks with the government will resume next month",
+    "the report overstates the number of cases",
+    "inspectors found traces of the substance in the shipment",
+    "the committee never approved the contract",
+    "prices would rise if the tariff took effect",
+];
+
+/// Surname number `n`: distinct for every n below 16 * 12 * 16 * 12.
+fn surname(n: usize) -> String {
+    let a = ONSETS[n % 16];
+    let b = CODAS[(n / 16) % 12];
+    let c = ONSETS[(n / 192) % 16].to_ascii_lowercase();
+    let d = CODAS[(n / 3072) % 12];
+    format!("{a}{b}{c}{d}")
+}
+
+/// A news-like article with distinct people, agencies, quotes and reported speech.
+fn synthetic_article(i: u64) -> Document {
+    let mut r = Rng(i.wrapping_mul(0x2545f4914f6cdd1d) ^ 0x5eed);
+    let mut text = String::new();
+    let country = r.pick(&COUNTRIES);
+    let agency = format!(
+        "{} {} of {}",
+        r.pick(&TOPICS),
+        r.pick(&AGENCY_HEADS),
+        surname(r.below(30_000))
+    );
+    text.push_str(&format!(
+        "{country} officials respond to {agency} report\n\n{}, {country} (Newswire) - ",
+        surname(r.below(30_000))
+    ));
+    let people: Vec<(String, String)> = (0..4)
+        .map(|_| {
+            (
+                format!("{} {}", r.pick(&FIRST), surname(r.below(36_864))),
+                r.pick(&TITLES).to_string(),
+            )
+        })
+        .collect();
+    for (k, (name, title)) in people.iter().enumerate() {
+        let last = name.split(' ').nth(1).unwrap_or(name);
+        let claim = r.pick(&CLAIMS);
+        let other = &people[(k + 1) % people.len()].0;
+        match r.below(3) {
+            0 => text.push_str(&format!(
+                "\u{201c}We believe {claim},\u{201d} {name}, {title} of the {agency}, {} on {}.\n\n",
+                r.pick(&CUES),
+                ["Monday", "Tuesday", "Friday"][r.below(3)]
+            )),
+            1 => text.push_str(&format!(
+                "{name}, a {title} in {country}, said {claim}. {last} met {other} in {} last week.\n\n",
+                r.pick(&COUNTRIES)
+            )),
+            _ => text.push_str(&format!(
+                "According to {name}, {claim}. \"It is not over,\" {last} said. The {agency} \
+                 disputed {last}'s claim that {}.\n\n",
+                r.pick(&CLAIMS)
+            )),
+        }
+        text.push_str(&format!(
+            "The {agency} and officials in {country} have discussed the matter for {} months, \
+             and a report is expected before the end of the year.\n\n",
+            2 + r.below(20)
+        ));
+    }
+    Document::new(format!("synthetic-{i:07}.txt"), text)
+}
