@@ -113,6 +113,11 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     // A disputing cue with no clause of its own ("Wei disputed Trump's claim that ..."):
     // the next nominal claim in the sentence is what it responds to.
     let mut pending: Option<Response> = None;
+    let words = (a..b)
+        .filter(|&k| c.doc.tokens[k].kind == TokenKind::Word)
+        .count();
+    let capitalized = (a..b).filter(|&k| c.doc.tokens[k].capitalized).count();
+    let headline = words >= 3 && capitalized * 10 >= words * 7;
     while i < b {
         if c.inside[i].is_some() {
             i += 1;
@@ -134,8 +139,9 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             i += 1;
             continue;
         };
-        // A capitalized cue inside a sentence is part of a name or a headline word.
-        if i > a && c.doc.tokens[i].capitalized {
+        // A capitalized cue inside a sentence is part of a name, unless the sentence is a
+        // title-case headline ("Bush Says We Should Pay Attention").
+        if i > a && c.doc.tokens[i].capitalized && !headline {
             i += n;
             continue;
         }
@@ -208,7 +214,10 @@ fn quote_starting<'c>(c: &'c Ctx, mut i: usize, end: usize) -> Option<&'c Quote>
     while i < end && matches!(c.text(i), ":" | "," | "—" | "-") {
         i += 1;
     }
-    if i < end && c.doc.tokens[i].kind == TokenKind::Quote {
+    // "He said:" ending its sentence, the quote opening the next one (often the next
+    // paragraph).
+    let colon_end = i == end && i > 0 && c.text(i - 1) == ":" && i < c.doc.tokens.len();
+    if (i < end || colon_end) && c.doc.tokens[i].kind == TokenKind::Quote {
         return c
             .inside
             .get(i + 1)
@@ -355,6 +364,10 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
     }
     let w = c.lower(i);
     let t = c.doc.tokens[i];
+    // "X on Tuesday said".
+    if w == "on" && i + 1 < c.doc.tokens.len() && c.class(i + 1) == Some(FunctionClass::Adv) {
+        return true;
+    }
     if matches!(
         w,
         "’s" | "'s" | "n’t" | "n't" | "long" | "now" | "all" | "but" | "first"
@@ -371,22 +384,24 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
 
 /// Appositive before the cue: "Wei Xiaojun, the deputy director, said" -> the name.
 fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usize)> {
+    // Appositives may hold commas themselves ("Jillian Chase, 27, a Tinder user in New
+    // York, said"): try each earlier comma until a name ends right before one.
     let mut k = comma;
-    let floor = comma.saturating_sub(25).max(limit);
+    let floor = comma.saturating_sub(40).max(limit);
     while k > floor {
         k -= 1;
         if c.text(k) == "," {
-            let np = np_left(c, k, limit)?;
-            // The appositive is a role or relative clause, the head a name or pronoun.
-            let head_ok = c
-                .doc
-                .mentions
-                .iter()
-                .any(|m| c.span(np.0, np.1).overlaps(m.span))
-                || c.doc.tokens[np.1 - 1].capitalized;
-            return head_ok.then_some(np);
+            if let Some(np) = np_left(c, k, limit) {
+                // The head is a name (or capitalized), not another clause.
+                if (np.0..np.1).any(|t| c.in_mention[t]) || c.doc.tokens[np.1 - 1].capitalized {
+                    return Some(np);
+                }
+            }
+            continue;
         }
-        if c.is_punct(k) && !matches!(c.text(k), "-" | "." | "’s" | "'s" | "(" | ")") {
+        if c.inside[k].is_some()
+            || (c.is_punct(k) && !matches!(c.text(k), "-" | "." | "’s" | "'s" | "(" | ")"))
+        {
             return None;
         }
     }
