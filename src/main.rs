@@ -162,23 +162,34 @@ pub fn analyze_inputs(
     let mut findings = Vec::new();
     // Batches keep memory bounded by the graph, not by the corpus text.
     let mut batch = Vec::new();
-    let flush = |batch: &mut Vec<claimgraph::Document>, findings: &mut Vec<Findings>| {
-        let done: Vec<Findings> = std::mem::take(batch)
+    let flush = |batch: &mut Vec<claimgraph::Document>,
+                 findings: &mut Vec<Findings>,
+                 errors: &mut Vec<InputError>| {
+        let done: Vec<Result<Findings, (String, String)>> = std::mem::take(batch)
             .into_par_iter()
-            .map(|d| pipeline.run(d))
+            .map(|d| pipeline.run_isolated(d))
             .collect();
-        findings.extend(done);
+        for r in done {
+            match r {
+                Ok(f) => findings.push(f),
+                Err((path, message)) => errors.push(InputError {
+                    path,
+                    message,
+                    fatal: true,
+                }),
+            }
+        }
     };
     for (n, input) in list.iter().enumerate() {
         ingest::read(input, &mut errors, &mut |d| batch.push(d));
         if batch.len() >= 256 {
-            flush(&mut batch, &mut findings);
+            flush(&mut batch, &mut findings, &mut errors);
         }
         if progress && n % 50 == 0 {
             eprint!("\rclaimgraph: {n}/{} inputs", list.len());
         }
     }
-    flush(&mut batch, &mut findings);
+    flush(&mut batch, &mut findings, &mut errors);
     if progress {
         eprintln!("\rclaimgraph: {}/{} inputs", list.len(), list.len());
     }

@@ -37,6 +37,23 @@ impl Pipeline {
         self.analyze(&mut doc);
         Findings::from_document(&doc)
     }
+
+    /// [`Pipeline::run`], but a bug that panics on one article becomes an error for that
+    /// article instead of ending the batch.
+    pub fn run_isolated(&self, doc: Document) -> Result<Findings, (String, String)> {
+        let id = doc.id.clone();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(doc))).map_err(|e| {
+            let why = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".to_string());
+            (
+                id,
+                format!("internal error while extracting, article skipped: {why}"),
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -492,28 +492,10 @@ fn verb(
     // Without one, the name right before the comma ("Rubio, arguing that ...") or the
     // first name of the sentence.
     if appositive.is_none() && after_comma_or_quote && c.lower(i).ends_with("ing") {
-        let speaker = match earlier.last() {
-            Some(prev) => prev.speaker,
-            None => np_left(c, left_end - 1, a)
-                .filter(|&(s, e)| is_named(c, s, e))
-                .map(|(s, e)| c.span(s, e))
-                .or_else(|| {
-                    let sent = c.span(a, i);
-                    c.doc
-                        .mentions
-                        .iter()
-                        .find(|m| {
-                            sent.contains(m.span)
-                                && matches!(
-                                    m.etype,
-                                    EntityType::Person
-                                        | EntityType::Agency
-                                        | EntityType::Organization
-                                )
-                        })
-                        .map(|m| m.span)
-                }),
-        };
+        let speaker = np_left(c, left_end - 1, a)
+            .filter(|&(s, e)| is_named(c, s, e) && earlier.is_empty())
+            .or_else(|| clause_subject(c, a, i, earlier))
+            .map(|(s, e)| c.span(s, e));
         let speaker = speaker?;
         let content = match quote_starting(c, i + n, b) {
             Some(q) => q.content,
@@ -523,10 +505,14 @@ fn verb(
         att.speaker = Some(speaker);
         return Some(att);
     }
-    // Speaker before the cue.
+    // Speaker before the cue; a coordinated verb ("X ..., was present and suggested
+    // that ...") shares the subject of its clause.
     let speaker = match appositive {
         Some(sp) => Some(sp),
         None if left_end > a && c.text(left_end - 1) == "," => None,
+        None if left_end > a && matches!(c.lower(left_end - 1), "and" | "but") => {
+            clause_subject(c, a, left_end - 1, earlier)
+        }
         None => np_left(c, left_end, a),
     };
     let speaker = speaker.filter(|&(s, e)| plausible_speaker(c, s, e))?;
@@ -556,7 +542,13 @@ fn verb(
             c.class(after),
             Some(FunctionClass::Prep | FunctionClass::Adv)
         )
-        || (after < b && c.lower(after) == "that");
+        || (after < b && c.lower(after) == "that")
+        // "sought to dismiss ...", "vowed to step up ...": an infinitive clause.
+        || (after + 1 < b
+            && c.lower(after) == "to"
+            && c.doc.tokens[after + 1].kind == TokenKind::Word
+            && c.class(after + 1).is_none()
+            && !c.doc.tokens[after + 1].capitalized);
     // The content before the speaker: the quote that ends there, or the clause.
     let before = || match quote_ending(c, speaker.0, a) {
         Some(q) => Some(make(
@@ -590,6 +582,40 @@ fn verb(
         return None;
     }
     before()
+}
+
+/// The subject a participle or a coordinated verb shares: the speaker of the sentence's
+/// earlier attribution, else the sentence's first person or organization before `end`.
+fn clause_subject(
+    c: &Ctx,
+    a: usize,
+    end: usize,
+    earlier: &[Attribution],
+) -> Option<(usize, usize)> {
+    let to_tokens = |sp: Span| {
+        (
+            c.doc.token_at_or_after(sp.start),
+            c.doc.token_at_or_after(sp.end),
+        )
+    };
+    if let Some(sp) = earlier.last().and_then(|p| p.speaker) {
+        return Some(to_tokens(sp));
+    }
+    if end <= a {
+        return None;
+    }
+    let sent = c.span(a, end);
+    c.doc
+        .mentions
+        .iter()
+        .find(|m| {
+            sent.contains(m.span)
+                && matches!(
+                    m.etype,
+                    EntityType::Person | EntityType::Agency | EntityType::Organization
+                )
+        })
+        .map(|m| to_tokens(m.span))
 }
 
 /// A pronoun, a name or a capitalized word ends right before token `k`.
