@@ -505,6 +505,22 @@ fn verb(
         att.speaker = Some(speaker);
         return Some(att);
     }
+    // "She sent a tweet saying ...", "The town released a statement describing ...": the
+    // message speaks for the subject of its clause.
+    if c.lower(i).ends_with("ing") && left_end > a && is_message_noun(c.lower(left_end - 1)) {
+        let speaker = clause_subject(c, a, left_end - 1, earlier)
+            .or_else(|| np_left(c, left_end, a))
+            .or_else(|| clause_subject(c, a, i, earlier))
+            .map(|(s, e)| c.span(s, e));
+        let speaker = speaker?;
+        let content = match quote_starting(c, i + n, b) {
+            Some(q) => q.content,
+            None => content_after(c, i + n, b, cue)?,
+        };
+        let mut att = make(None, content, kind_of(c, content), RULE_PARTICIPLE, 0.7);
+        att.speaker = Some(speaker);
+        return Some(att);
+    }
     // Speaker before the cue; a coordinated verb ("X ..., was present and suggested
     // that ...") shares the subject of its clause.
     let speaker = match appositive {
@@ -515,7 +531,11 @@ fn verb(
         }
         None => np_left(c, left_end, a),
     };
-    let speaker = speaker.filter(|&(s, e)| plausible_speaker(c, s, e))?;
+    // A relative "who" speaks only through verbs of saying ("who said"), not through
+    // beliefs or impressions ("who seemed", "who know").
+    let speaker = speaker.filter(|&(s, e)| {
+        plausible_speaker(c, s, e) && !(c.lower(s) == "who" && cue.class == CueClass::Belief)
+    })?;
     if let Some(q) = quote_starting(c, i + n, b) {
         return Some(make(
             Some(speaker),
@@ -582,6 +602,29 @@ fn verb(
         return None;
     }
     before()
+}
+
+/// Nouns naming a message that carries someone's words.
+fn is_message_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "statement"
+            | "tweet"
+            | "letter"
+            | "email"
+            | "e-mail"
+            | "post"
+            | "message"
+            | "video"
+            | "ad"
+            | "memo"
+            | "release"
+            | "op-ed"
+            | "column"
+            | "interview"
+            | "speech"
+            | "note"
+    )
 }
 
 /// The subject a participle or a coordinated verb shares: the speaker of the sentence's
@@ -689,6 +732,16 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     if let Some(q) = quote_starting(c, k, b) {
         return Some(q.content);
     }
+    // A stance verb's noun-phrase object ("proposed a safe zone, which ...") ends at the
+    // first clause punctuation; clauses ("that ...") run to the sentence end.
+    let np_object = cue.edge != "says" && c.lower(k.min(b.saturating_sub(1))) != "that";
+    let b = if np_object {
+        (k..b)
+            .find(|&j| c.inside[j].is_none() && matches!(c.text(j), "," | ";" | "—" | "–" | ":"))
+            .unwrap_or(b)
+    } else {
+        b
+    };
     let span = content_span(c, k, b)?;
     let words = (k..b).filter(|&j| !c.is_punct(j)).count();
     // Verbs of saying report a clause; verbs of stance ("endorsed", "opposed") may take
@@ -707,10 +760,14 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
 }
 
 fn kind_of(c: &Ctx, content: Span) -> StatementKind {
-    let quoted = c
-        .quotes
+    // Direct when one quote covers most of the content: look only at the quotes holding
+    // the content's first and middle tokens (no scan over every quote).
+    let first = c.doc.token_at_or_after(content.start);
+    let mid = c.doc.token_at_or_after(content.start + content.len() / 2);
+    let quoted = [first, mid]
         .iter()
-        .any(|q| q.content.overlap_len(content) * 2 > content.len());
+        .filter_map(|&t| c.inside.get(t).copied().flatten())
+        .any(|q| c.quotes[q as usize].content.overlap_len(content) * 2 > content.len());
     if quoted {
         StatementKind::Direct
     } else {
