@@ -26,6 +26,7 @@ pub const RULE_ACCORDING_TO: &str = "according_to";
 pub const RULE_NOMINAL_CLAIM: &str = "nominal_claim";
 pub const RULE_FOLLOW_ON: &str = "follow_on_quote";
 pub const RULE_PARTICIPLE: &str = "participle_cue";
+pub const RULE_COLON: &str = "speaker_colon";
 
 struct Ctx<'d> {
     doc: &'d Document,
@@ -98,6 +99,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     for s in 0..doc.sentences.len() {
         sentence(&c, s, &mut out);
     }
+    colon_speakers(&c, &mut out);
     follow_on_quotes(&c, &mut out);
     out.sort_by_key(|a| (a.content.start, a.cue.start));
     out.dedup_by(|b, a| a.content.overlaps(b.content) && a.cue == b.cue);
@@ -695,17 +697,20 @@ fn is_named(c: &Ctx, s: usize, e: usize) -> bool {
 /// a "that"; runs to the end of the sentence.
 fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     if cue.lemma == "tell" {
-        // "told reporters (that) ...", "told a news conference ..."
+        // "told reporters (that) ...", "told the BBC, “...”": skip the listener, a
+        // determiner and the words of one noun phrase, up to "that", punctuation or the
+        // determiner or pronoun that starts the reported clause.
         let mut j = k;
-        while j < b && j - k < 5 && !c.is_punct(j) && c.lower(j) != "that" {
+        if j < b && c.class(j) == Some(FunctionClass::Det) {
             j += 1;
-            if j < b
-                && (c.class(j) == Some(FunctionClass::Det)
-                    || c.class(j) == Some(FunctionClass::Pron)
-                    || c.doc.tokens[j].capitalized)
-            {
-                break;
-            }
+        }
+        while j < b
+            && j - k < 6
+            && !c.is_punct(j)
+            && c.lower(j) != "that"
+            && c.class(j).is_none_or(|f| f == FunctionClass::Other)
+        {
+            j += 1;
         }
         k = j;
     }
@@ -859,6 +864,77 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
         response: None,
         fragments: Vec::new(),
     })
+}
+
+/// Transcripts and headlines: "TAPPER: ...", "Pence: We will ..." — a name of one to
+/// three words opening a paragraph, then a colon; the rest of the paragraph is what the
+/// name said. Only names (entity mentions of people or organizations, or all-caps words)
+/// qualify, so "Update: ..." is no speaker.
+fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
+    let mut extra = Vec::new();
+    let mut s = 0;
+    while s < c.doc.sentences.len() {
+        let sent = c.doc.sentences[s];
+        let para = sent.paragraph;
+        let first_of_para = s == 0 || c.doc.sentences[s - 1].paragraph != para;
+        s += 1;
+        if !first_of_para {
+            continue;
+        }
+        let (a, b) = sent.tokens;
+        let Some(colon) = (a + 1..(a + 5).min(b)).find(|&k| c.text(k) == ":") else {
+            continue;
+        };
+        let all_caps = (a..colon).all(|k| {
+            let t = c.text(k);
+            t.chars().filter(|ch| ch.is_alphabetic()).count() >= 2
+                && !t.chars().any(char::is_lowercase)
+        });
+        let person = (a..colon).all(|k| c.in_mention[k])
+            && c.doc.mentions.iter().any(|m| {
+                m.span.start == c.doc.tokens[a].span.start
+                    && matches!(
+                        m.etype,
+                        EntityType::Person | EntityType::Organization | EntityType::Agency
+                    )
+            });
+        if !(all_caps || person) {
+            continue;
+        }
+        let para_span = c.doc.paragraphs[para];
+        let start = c.doc.tokens[colon].span.end;
+        let content = Span::new(start, para_span.end.max(start)).trim(&c.doc.text);
+        let content = strip_marks(c, content);
+        if content.is_empty() || out.iter().any(|x| x.content.overlaps(content)) {
+            continue;
+        }
+        let cue = c.doc.tokens[colon].span;
+        extra.push(Attribution {
+            speaker: Some(c.span(a, colon)),
+            speaker_entity: None,
+            cue,
+            content,
+            kind: kind_of(c, content),
+            edge: "says".to_string(),
+            evidence: para_span,
+            rule: RULE_COLON,
+            confidence: 0.7,
+            response: None,
+            fragments: Vec::new(),
+        });
+    }
+    out.extend(extra);
+}
+
+/// Drops quotation marks around a span.
+fn strip_marks(c: &Ctx, span: Span) -> Span {
+    let t = c.doc.slice(span);
+    let lead = t.len() - t.trim_start_matches(['"', '“', '”', '\'', '‘', '’']).len();
+    let trail = t.len() - t.trim_end_matches(['"', '“', '”', '\'', '‘', '’']).len();
+    if lead + trail >= t.len() {
+        return Span::new(span.start, span.start);
+    }
+    Span::new(span.start + lead, span.end - trail)
 }
 
 /// Quotes that no cue claimed take the speaker of the nearest attribution before them in
