@@ -19,6 +19,7 @@ pub mod lexicon;
 pub mod pipeline;
 pub mod query;
 pub mod resolve;
+pub mod serve;
 pub mod span;
 pub mod text;
 

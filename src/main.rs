@@ -44,6 +44,11 @@ enum Command {
         after_help = "Examples:\n  claimgraph eval --gold ../shared/gold/seeds.json seeds/\n  claimgraph eval --polnear ../shared/data/polnear/data/dev"
     )]
     Eval(EvalArgs),
+    /// Serve a built graph over HTTP as a read-only SPARQL 1.1 Protocol endpoint.
+    #[command(
+        after_help = "Examples:\n  claimgraph serve                                  # exports/graph.nq on http://127.0.0.1:7878/\n  claimgraph serve --graph out/graph.nq --bind 127.0.0.1:8000 --timeout 5\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }' http://127.0.0.1:7878/sparql\n\nGET /sparql?query=..., or POST an application/sparql-query body or a query=... form.\nResults by Accept (or format=json|xml|csv|tsv|ttl|nt|rdfxml): SPARQL JSON, XML, CSV, TSV;\nTurtle, N-Triples or RDF/XML for CONSTRUCT/DESCRIBE. The default graph is the union of the\narticle graphs. Updates answer 403. A form with an example query is at /."
+    )]
+    Serve(ServeArgs),
 }
 
 #[derive(Args)]
@@ -123,6 +128,22 @@ struct EvalArgs {
     verbose: bool,
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    /// The graph to serve: .nq, .trig, .ttl, .nt or .jsonld.
+    #[arg(long, default_value = "exports/graph.nq")]
+    graph: PathBuf,
+    /// Address and port to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    bind: std::net::SocketAddr,
+    /// Time limit of one query in seconds (503 beyond).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Most solutions or triples in one response (header X-SPARQL-MaxRows when cut).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_results: usize,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -140,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Query(a) => query(a),
         Command::Eval(a) => eval(a),
         Command::Inspect(a) => inspect(a),
+        Command::Serve(a) => serve(a),
     }
 }
 
@@ -346,4 +368,36 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn serve(a: ServeArgs) -> Result<ExitCode> {
+    use claimgraph::serve;
+    if !(a.timeout > 0.0 && a.timeout.is_finite()) {
+        anyhow::bail!("--timeout must be a positive number of seconds");
+    }
+    let started = Instant::now();
+    let store = claimgraph::query::load(&a.graph)?;
+    let quads = store.len().context("counting the quads")?;
+    let config = serve::Config {
+        bind: a.bind,
+        timeout: std::time::Duration::from_secs_f64(a.timeout),
+        max_results: a.max_results,
+        ..serve::Config::default()
+    };
+    let handle = serve::start(store, config)?;
+    if !handle.addr().ip().is_loopback() {
+        eprintln!(
+            "claimgraph: warning: listening on {}, reachable from other machines",
+            handle.addr()
+        );
+    }
+    eprintln!(
+        "claimgraph: serving {quads} quads of {} (loaded in {:.1} s) at {} (form at http://{}/); Ctrl-C stops",
+        a.graph.display(),
+        started.elapsed().as_secs_f64(),
+        handle.url(),
+        handle.addr()
+    );
+    handle.join();
+    Ok(ExitCode::SUCCESS)
 }
