@@ -98,16 +98,53 @@ pub struct GazEntry {
     pub case_sensitive: bool,
 }
 
+/// FxHash (as in rustc): a fast hasher for the short token keys looked up per token of
+/// every document. Lookups only, never iterated, so the hash never shows in the output.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().unwrap());
+            h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
-    by_first: HashMap<String, Vec<(Vec<String>, V)>>,
+    by_first: HashMap<String, Vec<(Vec<String>, V)>, FxBuild>,
 }
 
 impl<V> Default for PhraseMap<V> {
     fn default() -> Self {
         PhraseMap {
-            by_first: HashMap::new(),
+            by_first: HashMap::default(),
         }
     }
 }
@@ -161,6 +198,13 @@ impl<V: Clone> PhraseMap<V> {
     }
 
     pub fn contains(&self, phrase: &str) -> bool {
+        // A lowercase word of letters is its own single token: no need to tokenize it.
+        if !phrase.is_empty() && phrase.bytes().all(|b| b.is_ascii_lowercase()) {
+            return self
+                .by_first
+                .get(phrase)
+                .is_some_and(|l| l.iter().any(|(w, _)| w.len() == 1 && w[0] == phrase));
+        }
         let words = phrase_tokens(phrase);
         words
             .first()

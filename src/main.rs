@@ -121,6 +121,9 @@ struct EvalArgs {
     /// A PolNeAR split folder holding text/ and attributions/.
     #[arg(long)]
     polnear: Option<PathBuf>,
+    /// A CrossRE news JSON-lines split: entity precision and recall per type.
+    #[arg(long)]
+    crossre: Option<PathBuf>,
     /// Articles to build for --gold [default: seeds/].
     inputs: Vec<PathBuf>,
     /// Print every missed and spurious item.
@@ -328,6 +331,12 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
             claimgraph::eval::polnear::run(dir, &pipeline, a.verbose)?
         );
     }
+    if let Some(file) = &a.crossre {
+        print!(
+            "{}",
+            claimgraph::eval::crossre::run(file, &pipeline, a.verbose)?
+        );
+    }
     if let Some(gold) = &a.gold {
         let inputs = if a.inputs.is_empty() {
             vec![PathBuf::from("seeds")]
@@ -341,8 +350,8 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
         let graph = claimgraph::resolve::build(&findings, &lex);
         print!("{}", claimgraph::eval::gold::run(gold, &graph, a.verbose)?);
     }
-    if a.polnear.is_none() && a.gold.is_none() {
-        anyhow::bail!("give --gold FILE and/or --polnear DIR");
+    if a.polnear.is_none() && a.gold.is_none() && a.crossre.is_none() {
+        anyhow::bail!("give --gold FILE, --polnear DIR and/or --crossre FILE");
     }
     Ok(ExitCode::SUCCESS)
 }

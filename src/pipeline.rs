@@ -80,6 +80,8 @@ pub struct AttributionFinding {
     pub kind: StatementKind,
     pub edge: String,
     pub evidence: CharSpan,
+    /// The evidence sentence on one line; empty when no edge carries it (neither a
+    /// resolved speaker nor a responder).
     pub evidence_text: String,
     pub rule: &'static str,
     pub confidence: f32,
@@ -112,12 +114,40 @@ pub struct Findings {
 
 /// Collapses whitespace runs (line breaks inside evidence) to single spaces.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// [`one_line`] of evidence sentences, each computed once per article (a sentence often
+/// carries several attributions and relations).
+struct EvidenceCache<'d> {
+    doc: &'d Document,
+    done: std::collections::HashMap<Span, String>,
+}
+
+impl EvidenceCache<'_> {
+    fn get(&mut self, span: Span) -> String {
+        let doc = self.doc;
+        self.done
+            .entry(span)
+            .or_insert_with(|| one_line(doc.slice(span)))
+            .clone()
+    }
 }
 
 impl Findings {
     pub fn from_document(doc: &Document) -> Findings {
         let ix = CharIndex::new(&doc.text);
+        let mut evidence = EvidenceCache {
+            doc,
+            done: Default::default(),
+        };
         let cs = |s: Span| {
             let (start, end) = ix.span(s);
             CharSpan { start, end }
@@ -176,7 +206,18 @@ impl Findings {
                     kind: a.kind,
                     edge: a.edge.clone(),
                     evidence: cs(a.evidence),
-                    evidence_text: one_line(doc.slice(a.evidence)),
+                    // Only edges carry evidence: without a resolved speaker or responder
+                    // there is none, and a long sentence with many such attributions would
+                    // otherwise be copied for each.
+                    evidence_text: if a.speaker_entity.is_some()
+                        || a.response
+                            .as_ref()
+                            .is_some_and(|r| r.speaker_entity.is_some())
+                    {
+                        evidence.get(a.evidence)
+                    } else {
+                        String::new()
+                    },
                     rule: a.rule,
                     confidence: a.confidence,
                     response: a.response.as_ref().and_then(|r| {
@@ -193,7 +234,7 @@ impl Findings {
                     edge: r.edge.clone(),
                     title: r.title.clone(),
                     evidence: cs(r.evidence),
-                    evidence_text: one_line(doc.slice(r.evidence)),
+                    evidence_text: evidence.get(r.evidence),
                     rule: r.rule,
                     confidence: r.confidence,
                 })

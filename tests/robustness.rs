@@ -634,11 +634,10 @@ fn assert_linear(name: &str, unit: &str) {
     assert!(t4 < Duration::from_secs(20), "{name}: 1 MB took {t4:.2?}");
 }
 
-/// BUG (src/resolve, src/extract/attribution.rs): one paragraph of `He said "no ` repeated
-/// (no sentence end) is quadratic: release, 25 KB resolve 0.6 s, 100 KB resolve 8.7 s;
-/// attribution 1 ms -> 31 ms.
+/// Regression: one paragraph of `He said "no ` repeated (no sentence end) was quadratic
+/// (release: 25 KB 0.6 s, 100 KB 8.7 s): every speakerless attribution copied the whole
+/// sentence as its evidence.
 #[test]
-#[ignore = "quadratic in src/resolve (and attribution) on one long sentence of unbalanced quotes"]
 fn time_is_linear_in_unbalanced_straight_quotes() {
     assert_linear("straight quotes", "He said \"no ");
 }
@@ -648,11 +647,9 @@ fn time_is_linear_in_unbalanced_curly_quotes() {
     assert_linear("curly quotes", "Wei said “no ‘Ho ");
 }
 
-/// BUG (src/extract/relations.rs): a single line without sentence end is quadratic in
-/// relations (clause scans per trigger over the whole sentence): release, 25 KB 18 ms,
-/// 100 KB 364 ms.
+/// Regression: a single line without sentence end was quadratic in relations (clause
+/// scans per trigger over the whole sentence; release: 25 KB 18 ms, 100 KB 364 ms).
 #[test]
-#[ignore = "quadratic in src/extract/relations.rs on one long sentence"]
 fn time_is_linear_in_a_line_without_sentence_end() {
     // A single 2 MB line with no sentence end, and no paragraph breaks either.
     let line = repeat_to(
@@ -668,14 +665,10 @@ fn time_is_linear_in_a_line_without_sentence_end() {
     );
 }
 
-/// BUG (not in ingest/text): time is quadratic in the number of repeated relations between
-/// the same two people. Two causes, both seen with perf on this input:
-/// - src/extract/relations.rs `mentions_in` scans every mention of the document for each
-///   relation trigger (O(triggers x mentions)); mentions are sorted, a binary search fits;
-/// - src/graph/mod.rs `Graph::add_edge` checks `provenance.contains(&p)` on a Vec, so one
-///   edge with n occurrences costs O(n^2) (release: 100 KB 0.2 s, 400 KB 3.2 s, 1.6 MB 37 s).
+/// Regression: time was quadratic in the number of repeated relations between the same
+/// two people (release: 100 KB 0.2 s, 400 KB 3.2 s, 1.6 MB 37 s): relations scanned every
+/// mention per trigger, and `Graph::add_edge` searched a Vec of occurrences.
 #[test]
-#[ignore = "quadratic in src/extract/relations.rs mentions_in and src/graph add_edge"]
 fn time_is_linear_in_repeated_denials() {
     assert_linear("repeated denials", "“Wei said it. ‘Ho denied ");
 }

@@ -12,7 +12,7 @@
 //! - `verb_active` / `verb_passive`: subject and object mentions around a relation verb,
 //!   lists and coordination giving one edge each; negated verbs give none.
 
-use crate::document::{Document, EntityType, Relation, Target, TokenKind};
+use crate::document::{Document, EntityMention, EntityType, Relation, Target, TokenKind};
 use crate::extract::entities::RULE_DEMONYM;
 use crate::lexicon::{FunctionClass, Lexicon};
 use crate::span::Span;
@@ -51,12 +51,47 @@ fn sentence_of(doc: &Document, at: usize) -> Span {
 }
 
 /// Mention indices in `[from, to)` byte range, in order.
+///
+/// Mentions are sorted by start (entities sorts them), so the first candidate is found by
+/// binary search and the scan stops at the first mention starting past the range: the cost
+/// is the number of mentions starting inside it, not all mentions of the document.
 fn mentions_in(doc: &Document, range: Span) -> impl Iterator<Item = usize> + '_ {
-    doc.mentions
-        .iter()
-        .enumerate()
-        .filter(move |(_, m)| range.contains(m.span))
-        .map(|(i, _)| i)
+    let ms = &doc.mentions;
+    let first = ms.partition_point(|m| m.span.start < range.start);
+    (first..ms.len())
+        .take_while(move |&i| ms[i].span.start <= range.end)
+        .filter(move |&i| range.contains(ms[i].span))
+}
+
+/// Mention indices in `range`, last first: the reverse of [`mentions_in`].
+fn mentions_in_rev(doc: &Document, range: Span) -> impl Iterator<Item = usize> + '_ {
+    let ms = &doc.mentions;
+    let first = ms.partition_point(|m| m.span.start < range.start);
+    let last = ms.partition_point(|m| m.span.start <= range.end);
+    (first..last.max(first))
+        .rev()
+        .filter(move |&i| range.contains(ms[i].span))
+}
+
+/// Mention indices ordered by (end, index), for finding mentions that end in a range.
+fn by_end(doc: &Document) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..doc.mentions.len()).collect();
+    v.sort_by_key(|&i| (doc.mentions[i].span.end, i));
+    v
+}
+
+/// The lowest byte offset `e` for which `doc.text[e..at].trim()` can be one of `allowed`
+/// (so every `e` passing [`between_is`] with `b == at` is at or after it).
+fn gap_floor(doc: &Document, at: usize, allowed: &[&str]) -> usize {
+    let before = &doc.text[..at];
+    let w0 = before.trim_end().len();
+    let mut floor = w0;
+    for s in allowed.iter().filter(|s| !s.is_empty()) {
+        if before[..w0].ends_with(s) {
+            floor = floor.min(before[..w0 - s.len()].trim_end().len());
+        }
+    }
+    floor
 }
 
 fn between_is(doc: &Document, a: usize, b: usize, allowed: &[&str]) -> bool {
@@ -68,6 +103,7 @@ fn between_is(doc: &Document, a: usize, b: usize, allowed: &[&str]) -> bool {
 }
 
 fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
+    let ends = by_end(doc);
     for (pi, p) in doc.mentions.iter().enumerate() {
         if p.etype != EntityType::Person || p.rule == crate::extract::entities::RULE_SHORT_NAME {
             continue;
@@ -82,12 +118,21 @@ fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
         if k < ti {
             let title_span = Span::new(doc.tokens[k].span.start, doc.tokens[ti - 1].span.end);
             let title = doc.slice(title_span).to_string();
-            let body = doc.mentions.iter().enumerate().rev().find(|(_, m)| {
-                BODY.contains(&m.etype)
-                    && m.span.end <= title_span.start
-                    && between_is(doc, m.span.end, title_span.start, &["", "’s", "'s", "s"])
-            });
-            if let Some((bi, _)) = body {
+            // The last mention (by index) that is a body ending right before the title:
+            // only mentions ending in the gap's possible range are candidates.
+            const GAP: &[&str] = &["", "’s", "'s", "s"];
+            let floor = gap_floor(doc, title_span.start, GAP);
+            let from = ends.partition_point(|&i| doc.mentions[i].span.end < floor);
+            let body = ends[from..]
+                .iter()
+                .copied()
+                .take_while(|&i| doc.mentions[i].span.end <= title_span.start)
+                .filter(|&i| {
+                    let m = &doc.mentions[i];
+                    BODY.contains(&m.etype) && between_is(doc, m.span.end, title_span.start, GAP)
+                })
+                .max();
+            if let Some(bi) = body {
                 out.push(Relation {
                     subject: pi,
                     object: Target::Entity(bi),
@@ -173,7 +218,12 @@ fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
             continue;
         };
         let start = o.span.end + (rest.len() - r.len());
-        let Some(comma) = r.find(", ").filter(|&c| c < 60) else {
+        // Only a comma within 60 bytes counts: look no further than that.
+        let mut window = r.len().min(64);
+        while !r.is_char_boundary(window) {
+            window += 1;
+        }
+        let Some(comma) = r[..window].find(", ").filter(|&c| c < 60) else {
             continue;
         };
         let role = Span::new(start, start + comma);
@@ -182,11 +232,10 @@ fn roles(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
             continue;
         }
         let person_at = role.end + 2;
-        if let Some((pi, _)) = doc
-            .mentions
-            .iter()
-            .enumerate()
-            .find(|(_, m)| m.span.start == person_at && m.etype == EntityType::Person)
+        let first = doc.mentions.partition_point(|m| m.span.start < person_at);
+        if let Some(pi) = (first..doc.mentions.len())
+            .take_while(|&i| doc.mentions[i].span.start == person_at)
+            .find(|&i| doc.mentions[i].etype == EntityType::Person)
         {
             out.push(Relation {
                 subject: pi,
@@ -274,9 +323,60 @@ fn part_of(doc: &Document, out: &mut Vec<Relation>) {
     }
 }
 
+fn is_subject(m: &EntityMention) -> bool {
+    ACTOR.contains(&m.etype) && m.rule != RULE_DEMONYM
+}
+
+/// `prev[i]`: the last mention at or before index `i` that [`is_subject`], if any.
+fn previous_subjects(doc: &Document) -> Vec<Option<usize>> {
+    let mut last = None;
+    doc.mentions
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if is_subject(m) {
+                last = Some(i);
+            }
+            last
+        })
+        .collect()
+}
+
+/// `mentions_in_rev(doc, range).find(|&m| is_subject(&doc.mentions[m]))`, jumping from
+/// subject to subject instead of visiting every mention of a long clause.
+fn last_actor_in(doc: &Document, prev: &[Option<usize>], range: Span) -> Option<usize> {
+    let ms = &doc.mentions;
+    let last = ms.partition_point(|m| m.span.start <= range.end);
+    let mut j = prev.get(last.checked_sub(1)?).copied().flatten();
+    while let Some(i) = j {
+        let m = &ms[i];
+        if m.span.start < range.start {
+            return None;
+        }
+        if m.span.end <= range.end {
+            return Some(i);
+        }
+        j = prev.get(i.checked_sub(1)?).copied().flatten();
+    }
+    None
+}
+
 fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
+    let prev_actor = previous_subjects(doc);
     for s in &doc.sentences {
         let (a, b) = s.tokens;
+        // Clause breaks and hedges, tracked as `i` moves forward so that each trigger costs
+        // the same in a long sentence as in a short one: `last_break` is the last break
+        // token before `i` (tokens before `scanned` are accounted for), `next_break` the
+        // first at or after some position, `first_hedge` the first hedge of the sentence.
+        let is_break_before = |k: usize| matches!(doc.token_text(k), "," | ";" | ":" | "—");
+        let is_break_after = |k: usize| matches!(doc.token_text(k), ";" | ":" | "—" | ".");
+        let first_hedge = (a..b)
+            .find(|&k| matches!(doc.token_lower(k), "reportedly" | "allegedly"))
+            .unwrap_or(b);
+        let mut last_break: Option<usize> = None;
+        let mut scanned = a;
+        let mut next_break: Option<(usize, Option<usize>)> = None;
         let mut i = a;
         while i < b {
             let Some((n, rv)) = lex.relations.longest_at(&doc.lower, &doc.tokens, i, b) else {
@@ -298,21 +398,32 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                     doc.token_lower(i - 1),
                     "was" | "were" | "been" | "be" | "is" | "are"
                 );
-            let clause_start = (a..i)
-                .rev()
-                .find(|&k| matches!(doc.token_text(k), "," | ";" | ":" | "—"))
-                .map_or(s.span.start, |k| doc.tokens[k].span.end);
-            let clause_end = (i + n..b)
-                .find(|&k| matches!(doc.token_text(k), ";" | ":" | "—" | "."))
-                .map_or(s.span.end, |k| doc.tokens[k].span.start);
-            let left: Vec<usize> = mentions_in(
-                doc,
-                Span::new(clause_start.min(trigger.start), trigger.start),
-            )
-            .collect();
+            while scanned < i {
+                if is_break_before(scanned) {
+                    last_break = Some(scanned);
+                }
+                scanned += 1;
+            }
+            let clause_start = last_break.map_or(s.span.start, |k| doc.tokens[k].span.end);
+            // The first break at or after i + n: reuse the last answer while it still holds.
+            let from = i + n;
+            let found = match next_break {
+                Some((searched_from, hit))
+                    if searched_from <= from && hit.is_none_or(|h| h >= from) =>
+                {
+                    hit
+                }
+                _ => {
+                    let hit = (from..b).find(|&k| is_break_after(k));
+                    next_break = Some((from, hit));
+                    hit
+                }
+            };
+            let clause_end = found.map_or(s.span.end, |k| doc.tokens[k].span.start);
+            let left = Span::new(clause_start.min(trigger.start), trigger.start);
             let right: Vec<usize> =
                 mentions_in(doc, Span::new(trigger.end, clause_end.max(trigger.end)))
-                    .filter(|&m| doc.mentions[m].span.start < trigger.end + 120)
+                    .take_while(|&m| doc.mentions[m].span.start < trigger.end + 120)
                     .collect();
             let (subj, objs): (Option<usize>, Vec<usize>) = if passive {
                 let by = right.iter().copied().find(|&m| {
@@ -320,11 +431,9 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                         .trim_end()
                         .ends_with("by")
                 });
-                (by, left.last().copied().into_iter().collect())
+                (by, mentions_in_rev(doc, left).next().into_iter().collect())
             } else {
-                let subj = left.iter().copied().rev().find(|&m| {
-                    ACTOR.contains(&doc.mentions[m].etype) && doc.mentions[m].rule != RULE_DEMONYM
-                });
+                let subj = last_actor_in(doc, &prev_actor, left);
                 // The first object and those coordinated with it ("A and B", "A, B and C").
                 let mut objs = Vec::new();
                 for &m in &right {
@@ -359,8 +468,7 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                 if !fits(&rv.edge, doc.mentions[subj].etype, doc.mentions[o].etype) {
                     continue;
                 }
-                let hedged = (s.tokens.0..i)
-                    .any(|k| matches!(doc.token_lower(k), "reportedly" | "allegedly"));
+                let hedged = first_hedge < i;
                 out.push(Relation {
                     subject: subj,
                     object: Target::Entity(o),

@@ -4,7 +4,7 @@
 //! Offsets here are Unicode code points into the original file (end exclusive), as every
 //! export reports them.
 
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -162,7 +162,45 @@ pub struct Edge {
 pub struct Graph {
     pub g: StableDiGraph<Node, Edge>,
     by_id: HashMap<String, NodeIndex>,
-    edges: HashMap<(NodeIndex, NodeIndex, String), petgraph::stable_graph::EdgeIndex>,
+    /// Edge type names, interned: looking an edge up allocates nothing.
+    etypes: HashMap<String, u32>,
+    edges: HashMap<(NodeIndex, NodeIndex, u32), EdgeIndex>,
+    /// For edges with many occurrences: positions in `provenance` by hash of the
+    /// occurrence, so a repeated occurrence is found without scanning the list.
+    prov_index: HashMap<EdgeIndex, ProvIndex>,
+}
+
+/// Lists shorter than this are scanned; longer ones get a [`ProvIndex`].
+const PROV_SCAN: usize = 16;
+
+#[derive(Debug, Default, Clone)]
+struct ProvIndex {
+    /// How many entries of the list are indexed (the list is only appended to by
+    /// `add_edge`; anything else rebuilds the index).
+    len: usize,
+    by_hash: HashMap<u64, Vec<u32>>,
+}
+
+fn prov_hash(p: &Provenance) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.article.hash(&mut h);
+    p.start.hash(&mut h);
+    p.end.hash(&mut h);
+    p.evidence.hash(&mut h);
+    p.rule.hash(&mut h);
+    // Equal floats hash alike (0.0 == -0.0); NaN never equals anything anyway.
+    let c = if p.confidence == 0.0 {
+        0
+    } else {
+        p.confidence.to_bits()
+    };
+    c.hash(&mut h);
+    p.content.hash(&mut h);
+    p.cue.hash(&mut h);
+    p.speaker.hash(&mut h);
+    p.title.hash(&mut h);
+    h.finish()
 }
 
 impl Graph {
@@ -188,26 +226,49 @@ impl Graph {
 
     /// Adds one occurrence of `etype` from `a` to `b`; repeated occurrences accumulate.
     pub fn add_edge(&mut self, a: NodeIndex, b: NodeIndex, etype: &str, prov: Option<Provenance>) {
-        let key = (a, b, etype.to_string());
-        let e = match self.edges.get(&key) {
-            Some(&e) => e,
+        let t = match self.etypes.get(etype) {
+            Some(&t) => t,
             None => {
-                let e = self.g.add_edge(
-                    a,
-                    b,
-                    Edge {
-                        etype: etype.to_string(),
-                        provenance: Vec::new(),
-                    },
-                );
-                self.edges.insert(key, e);
-                e
+                let t = self.etypes.len() as u32;
+                self.etypes.insert(etype.to_string(), t);
+                t
             }
         };
+        let e = *self.edges.entry((a, b, t)).or_insert_with(|| {
+            self.g.add_edge(
+                a,
+                b,
+                Edge {
+                    etype: etype.to_string(),
+                    provenance: Vec::new(),
+                },
+            )
+        });
         if let Some(p) = prov {
             let list = &mut self.g[e].provenance;
-            if !list.contains(&p) {
+            if list.len() < PROV_SCAN {
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+                return;
+            }
+            let ix = self.prov_index.entry(e).or_default();
+            if ix.len != list.len() || ix.len > u32::MAX as usize {
+                ix.by_hash.clear();
+                for (i, q) in list.iter().enumerate() {
+                    ix.by_hash.entry(prov_hash(q)).or_default().push(i as u32);
+                }
+                ix.len = list.len();
+            }
+            let h = prov_hash(&p);
+            let same = ix.by_hash.get(&h).is_some_and(|v| {
+                v.iter()
+                    .any(|&i| list.get(i as usize).is_some_and(|q| *q == p))
+            });
+            if !same {
+                ix.by_hash.entry(h).or_default().push(list.len() as u32);
                 list.push(p);
+                ix.len = list.len();
             }
         }
     }
@@ -238,6 +299,8 @@ impl Graph {
 
     /// Sorts every provenance list (articles may finish in any order).
     pub fn normalize(&mut self) {
+        // Positions change: the indexes would be stale (and are not needed any more).
+        self.prov_index = HashMap::new();
         let ids: Vec<_> = self.g.edge_indices().collect();
         for e in ids {
             self.g[e].provenance.sort_by(|a, b| {

@@ -54,7 +54,7 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
     let mut g = Graph::default();
     let short = short_name_targets(all);
     // Entity keys per article and mention.
-    let keys: Vec<Vec<String>> = all
+    let mut keys: Vec<Vec<String>> = all
         .iter()
         .map(|f| {
             f.mentions
@@ -66,6 +66,17 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
                 .collect()
         })
         .collect();
+    let variants = person_variants(&keys);
+    let acronyms = acronym_targets(all, &keys);
+    for k in keys.iter_mut().flatten() {
+        if let Some(t) = variants
+            .get(k.as_str())
+            .or_else(|| acronyms.get(k.as_str()))
+        {
+            *k = t.clone();
+        }
+    }
+    let df = statement_df(all);
     // Labels: the most frequent cased surface (or canonical) per key.
     let mut label_votes: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
     for (f, ks) in all.iter().zip(&keys) {
@@ -141,7 +152,11 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         taken.insert(id.clone(), k.clone());
         ids.insert(k.clone(), id);
     }
-    let mut statements = Statements::default();
+    let mut statements = Statements {
+        df,
+        total: all.iter().map(|f| f.attributions.len()).sum(),
+        ..Statements::default()
+    };
     for (f, ks) in all.iter().zip(&keys) {
         let article = f.info.id.clone();
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
@@ -217,6 +232,7 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
                 speaker_id.as_deref(),
                 &a.text,
                 a.kind,
+                &article,
             );
             let node = &mut g.g[s];
             node.aliases.insert(a.text.clone());
@@ -341,37 +357,232 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-/// Content words of a statement, for clustering.
+/// Words that carry no content for statement clustering (after lowercasing).
+#[rustfmt::skip]
+const STATEMENT_STOPWORDS: &[&str] = &[
+    "the", "and", "that", "this", "with", "from", "for", "are", "was", "were", "has", "have",
+    "had", "its", "their", "his", "her", "our", "they", "them", "there", "been", "being", "will",
+    "would", "could", "should", "which", "what", "when", "where", "who", "whom", "into", "than",
+    "then", "also", "about", "over", "very", "just", "only", "even", "can", "may", "might",
+    "must", "did", "does", "done", "said", "says", "say", "told", "according", "but", "yet",
+    "such", "these", "those", "him", "she", "you", "your", "all", "any", "out", "per",
+    // Time words date a report, they are not what was said.
+    "today", "yesterday", "tomorrow", "now", "ago", "next", "last", "week", "weeks", "month",
+    "months", "year", "years", "day", "days", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday",
+];
+
+/// Light suffix stripping and a 6-letter prefix, so "produced" = "production",
+/// "mostly" = "most", "substances" = "substance".
+fn stem(w: &str) -> String {
+    let mut w = w;
+    for suf in ["ingly", "edly", "ing", "ly", "ed", "es", "s"] {
+        if w.len() >= suf.len() + 3 && w.ends_with(suf) {
+            w = &w[..w.len() - suf.len()];
+            break;
+        }
+    }
+    w.chars().take(6).collect()
+}
+
+/// Content words of a statement, for clustering: stems of words of three letters or more,
+/// one "not" for every negation, and numbers without thousands separators ("20,000" = "20000").
 fn content_words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(|w| w.to_lowercase())
-        .filter(|w| {
-            !matches!(
-                w.as_str(),
-                "the"
-                    | "and"
-                    | "that"
-                    | "this"
-                    | "with"
-                    | "from"
-                    | "for"
-                    | "are"
-                    | "was"
-                    | "has"
-                    | "have"
-                    | "had"
-                    | "its"
-                    | "their"
-            )
+    let lower = text.to_lowercase().replace('’', "'");
+    let mut out = BTreeSet::new();
+    let mut word = String::new();
+    let mut chars = lower.chars().peekable();
+    let flush = |word: &mut String, out: &mut BTreeSet<String>| {
+        if word.is_empty() {
+            return;
+        }
+        let w = std::mem::take(word);
+        if w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            out.insert(w);
+        } else if matches!(w.as_str(), "no" | "not" | "never" | "nor" | "neither") {
+            // One negation word, so "no sufficient evidence" = "evidence is not sufficient".
+            out.insert("not".to_string());
+        } else if w.chars().count() > 2 && !STATEMENT_STOPWORDS.contains(&w.as_str()) {
+            out.insert(stem(&w));
+        }
+    };
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else if c == ',' && word.chars().all(|d| d.is_ascii_digit()) && !word.is_empty() {
+            // "20,000": a thousands separator only between digits.
+            if !chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                flush(&mut word, &mut out);
+            }
+        } else if c == '\'' && word.ends_with('n') && chars.peek() == Some(&'t') {
+            // "don't" / "isn't": a negation.
+            word.clear();
+            chars.next();
+            out.insert("not".to_string());
+        } else {
+            flush(&mut word, &mut out);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Polarity: a statement with a negation or a denial word.
+fn negated(words: &BTreeSet<String>) -> bool {
+    ["not", "deny", "deni", "reject", "dismis"]
+        .iter()
+        .any(|w| words.contains(*w))
+}
+
+/// Document frequency of each statement content word over the whole run (for rarity).
+fn statement_df(all: &[Findings]) -> HashMap<String, u32> {
+    let mut df: HashMap<String, u32> = HashMap::new();
+    for a in all.iter().flat_map(|f| &f.attributions) {
+        for w in content_words(&a.text) {
+            *df.entry(w).or_default() += 1;
+        }
+    }
+    df
+}
+
+/// Edit distance of at most one (one insertion, deletion or substitution).
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if l.len() - s.len() > 1 {
+        return false;
+    }
+    let p = s.iter().zip(&l).take_while(|(x, y)| x == y).count();
+    if s.len() == l.len() {
+        s[p + 1.min(s.len() - p)..] == l[p + 1.min(l.len() - p)..]
+    } else {
+        s[p..] == l[p + 1..]
+    }
+}
+
+/// Small spelling variants of one person's name across articles ("Zhan Jian" and
+/// "Jian Zhang"): keys that differ by one edit in one name part of at least four
+/// letters, when the context agrees (an article in common, or another person named with
+/// both). Blocked by the other name parts and the first letter of the differing one.
+/// Returns variant key -> the more frequent key.
+fn person_variants(keys: &[Vec<String>]) -> HashMap<String, String> {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut articles: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+    let mut partners: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (a, ks) in keys.iter().enumerate() {
+        let people: BTreeSet<&str> = ks
+            .iter()
+            .filter(|k| k.starts_with("person:") && k.contains(' '))
+            .map(String::as_str)
+            .collect();
+        for k in ks.iter().filter(|k| people.contains(k.as_str())) {
+            *count.entry(k).or_default() += 1;
+            articles.entry(k).or_default().insert(a);
+        }
+        for p in &people {
+            let e = partners.entry(p).or_default();
+            e.extend(people.iter().filter(|q| *q != p));
+        }
+    }
+    let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    for k in count.keys() {
+        let words: Vec<&str> = k["person:".len()..].split(' ').collect();
+        for (i, w) in words.iter().enumerate() {
+            if w.chars().count() < 4 {
+                continue;
+            }
+            let rest: Vec<&str> = words
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, w)| *w)
+                .collect();
+            let first = w.chars().next().unwrap_or('_');
+            blocks
+                .entry(format!("{}|{first}", rest.join(" ")))
+                .or_default()
+                .push((k, w));
+        }
+    }
+    let mut out: HashMap<String, String> = HashMap::new();
+    for members in blocks.values() {
+        if members.len() < 2 || members.len() > 64 {
+            continue;
+        }
+        for (x, (ka, wa)) in members.iter().enumerate() {
+            for (kb, wb) in &members[x + 1..] {
+                if ka == kb || wa == wb || !within_one_edit(wa, wb) {
+                    continue;
+                }
+                let agree = !articles[ka].is_disjoint(&articles[kb])
+                    || !partners[ka].is_disjoint(&partners[kb]);
+                if !agree {
+                    continue;
+                }
+                let (from, to) = if (count[ka], *kb) > (count[kb], *ka) {
+                    (kb, ka)
+                } else {
+                    (ka, kb)
+                };
+                if !out.contains_key(*to) {
+                    out.entry(from.to_string())
+                        .or_insert_with(|| to.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An acronym used as an organization in one article ("NCB") and an organization whose
+/// initials it is in another ("Narcotics Control Bureau"): one node, when exactly one
+/// organization of the run has those initials. Returns acronym key -> expansion key.
+fn acronym_targets(all: &[Findings], keys: &[Vec<String>]) -> HashMap<String, String> {
+    let mut acronyms: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut by_initials: HashMap<String, BTreeSet<&str>> = HashMap::new();
+    for (f, ks) in all.iter().zip(keys) {
+        for (m, k) in f.mentions.iter().zip(ks) {
+            if !matches!(m.etype, EntityType::Agency | EntityType::Organization) {
+                continue;
+            }
+            let letters: String = m.canonical.chars().filter(|c| *c != '.').collect();
+            if (2..=6).contains(&letters.len()) && letters.chars().all(|c| c.is_ascii_uppercase()) {
+                acronyms.insert((letters.to_ascii_lowercase(), k.clone()));
+                continue;
+            }
+            let words: Vec<&str> = m.canonical.split_whitespace().collect();
+            if words.len() < 2 {
+                continue;
+            }
+            let initials: String = words
+                .iter()
+                .filter(|w| {
+                    !matches!(
+                        w.to_ascii_lowercase().as_str(),
+                        "of" | "the" | "and" | "for" | "on" | "&"
+                    )
+                })
+                .filter_map(|w| w.chars().next())
+                .flat_map(char::to_lowercase)
+                .collect();
+            by_initials.entry(initials).or_default().insert(k);
+        }
+    }
+    acronyms
+        .into_iter()
+        .filter_map(|(acr, k)| {
+            let c = by_initials.get(&acr)?;
+            (c.len() == 1 && !c.contains(k.as_str()))
+                .then(|| (k, c.iter().next().unwrap().to_string()))
         })
         .collect()
 }
 
-fn negated(words: &BTreeSet<String>) -> bool {
-    ["not", "deny", "denies", "denied", "never", "nor"]
-        .iter()
-        .any(|w| words.contains(*w))
+/// One statement occurrence indexed in a speaker block.
+struct Entry {
+    node: petgraph::stable_graph::NodeIndex,
+    words: Vec<u32>,
+    neg: bool,
 }
 
 /// Statements seen so far, blocked by speaker, for clustering.
@@ -380,45 +591,66 @@ struct Statements {
     /// Content word -> small id.
     vocab: HashMap<String, u32>,
     blocks: HashMap<String, Block>,
+    /// Statements of the run holding each content word, and their number.
+    df: HashMap<String, u32>,
+    total: usize,
+    /// Word ids of rare numbers (in at most a tenth of the statements).
+    rare: HashSet<u32>,
 }
 
-/// One speaker's statement nodes in creation order, with their content words (ids,
-/// sorted) and polarity, and an index from word to the positions holding it: a new
-/// statement is compared only with those sharing a word (Jaccard 0 never clusters).
+/// One speaker's statement occurrences (every wording of every node), with an index from
+/// word to the entries holding it: a new statement is compared only with those sharing a
+/// word (no shared word never clusters).
 #[derive(Default)]
 struct Block {
-    nodes: Vec<(petgraph::stable_graph::NodeIndex, Vec<u32>, bool)>,
-    members: HashSet<petgraph::stable_graph::NodeIndex>,
+    entries: Vec<Entry>,
     postings: HashMap<u32, Vec<u32>>,
-    /// First position of each word set: the same words give Jaccard 1, the best.
+    /// First entry of each word set: the same words are the same statement.
     first: HashMap<Vec<u32>, u32>,
-    /// Shared-word counts by position (all zero between calls), and the positions set.
+    /// Shared-word counts by entry (all zero between calls), and the entries set.
     counts: Vec<u32>,
     touched: Vec<u32>,
 }
 
 impl Statements {
     fn word_ids(&mut self, words: &BTreeSet<String>) -> Vec<u32> {
-        let mut ids: Vec<u32> = words
-            .iter()
-            .map(|w| {
-                let next = self.vocab.len() as u32;
-                *self.vocab.entry(w.clone()).or_insert(next)
-            })
-            .collect();
+        let mut ids: Vec<u32> = Vec::with_capacity(words.len());
+        for w in words {
+            let next = self.vocab.len() as u32;
+            let id = *self.vocab.entry(w.clone()).or_insert(next);
+            if id == next {
+                // Numbers ("20,000", "2016") of two digits or more that recur but are rare.
+                let df = self.df.get(w).copied().unwrap_or(1) as usize;
+                let number = w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit());
+                if number && df >= 2 && df * 10 <= self.total.max(20) {
+                    self.rare.insert(id);
+                }
+            }
+            ids.push(id);
+        }
         ids.sort_unstable();
         ids
     }
 }
 
+/// Similarity of two statements of one speaker: Jaccard of their content words, plus 0.05
+/// per shared rare number (at most 0.1).
+fn similarity(inter: usize, shared_rare: usize, a: usize, b: usize) -> f64 {
+    let union = (a + b - inter).max(1) as f64;
+    inter as f64 / union + 0.05 * shared_rare.min(2) as f64
+}
+
 /// The statement node for this speaker and content: an existing one of the same speaker
-/// when the content words mostly agree, else a new one.
+/// when the content words mostly agree (similarity >= 0.3, or at least five shared words
+/// making 65% of the shorter one's), the polarity agrees (a denial never joins the claim it denies)
+/// and it comes from another article (or has the very same words), else a new one.
 fn statement_node(
     g: &mut Graph,
     st: &mut Statements,
     speaker: Option<&str>,
     text: &str,
     kind: StatementKind,
+    article: &str,
 ) -> petgraph::stable_graph::NodeIndex {
     let block = speaker.unwrap_or("unknown");
     let id = format!(
@@ -445,51 +677,62 @@ fn statement_node(
     let words = content_words(text);
     let neg = negated(&words);
     let ids = st.word_ids(&words);
+    let rare = &st.rare;
     let b = st.blocks.entry(block.to_string()).or_default();
     let mut best: Option<(f64, petgraph::stable_graph::NodeIndex)> = None;
     if let Some(&pos) = b.first.get(&ids).filter(|_| !ids.is_empty()) {
-        best = Some((1.0, b.nodes[pos as usize].0));
+        best = Some((f64::MAX, b.entries[pos as usize].node));
     } else {
-        // Shared words per earlier statement, by position.
-        b.counts.resize(b.nodes.len(), 0);
+        // Shared words per earlier entry (rare ones in the high 16 bits).
+        b.counts.resize(b.entries.len(), 0);
         for w in &ids {
+            let add = if rare.contains(w) { 1 + (1 << 16) } else { 1 };
             for &pos in b.postings.get(w).map_or(&[][..], Vec::as_slice) {
                 if b.counts[pos as usize] == 0 {
                     b.touched.push(pos);
                 }
-                b.counts[pos as usize] += 1;
+                b.counts[pos as usize] += add;
             }
         }
         b.touched.sort_unstable();
         for &pos in &b.touched {
-            let inter = std::mem::take(&mut b.counts[pos as usize]) as usize;
-            let (c, other, other_neg) = &b.nodes[pos as usize];
-            if *other_neg != neg {
+            let c = std::mem::take(&mut b.counts[pos as usize]);
+            let (inter, shared_rare) = ((c & 0xffff) as usize, (c >> 16) as usize);
+            let e = &b.entries[pos as usize];
+            if e.neg != neg || inter < 2 {
                 continue;
             }
-            let union = (ids.len() + other.len() - inter).max(1) as f64;
-            let j = inter as f64 / union;
-            if j >= 0.3 && best.is_none_or(|(b, _)| j > b) {
-                best = Some((j, *c));
+            let sim = similarity(inter, shared_rare, ids.len(), e.words.len());
+            // A short report inside a longer one ("the evidence is not sufficient to show
+            // ..." in "there is no sufficient evidence to show ..., based on ...").
+            let contained = inter >= 5 && inter * 100 >= 65 * ids.len().min(e.words.len());
+            if (sim < 0.3 && !contained) || best.is_some_and(|(b, _)| sim <= b) {
+                continue;
             }
+            // Two statements of one article are two statements.
+            if g.g[e.node].mentions.iter().any(|m| m.article == article) {
+                continue;
+            }
+            best = Some((sim, e.node));
         }
         b.touched.clear();
     }
-    if let Some((_, c)) = best {
-        return c;
-    }
-    let n = g.upsert(&id, make);
-    if b.members.insert(n) {
-        let words = content_words(g.g[n].text.as_deref().unwrap_or(""));
-        let neg = negated(&words);
-        let ids = st.word_ids(&words);
-        let b = st.blocks.get_mut(block).expect("block");
-        let pos = b.nodes.len() as u32;
+    let n = match best {
+        Some((_, c)) => c,
+        None => g.upsert(&id, make),
+    };
+    // Index this wording too, so later reports can match any of the node's wordings.
+    if !b.first.contains_key(&ids) || best.is_none() {
+        let pos = b.entries.len() as u32;
         for w in &ids {
             b.postings.entry(*w).or_default().push(pos);
         }
         b.first.entry(ids.clone()).or_insert(pos);
-        b.nodes.push((n, ids, neg));
+        b.entries.push(Entry {
+            node: n,
+            words: ids,
+            neg,
+        });
     }
     n
 }
