@@ -493,34 +493,32 @@ fn verb(
     // Participle after a comma: "..., saying ..." takes the sentence's earlier speaker.
     // Without one, the name right before the comma ("Rubio, arguing that ...") or the
     // first name of the sentence.
-    if appositive.is_none() && after_comma_or_quote && c.lower(i).ends_with("ing") {
-        let speaker = np_left(c, left_end - 1, a)
-            .filter(|&(s, e)| is_named(c, s, e) && earlier.is_empty())
-            .or_else(|| clause_subject(c, a, i, earlier))
-            .map(|(s, e)| c.span(s, e));
-        let speaker = speaker?;
-        let content = match quote_starting(c, i + n, b) {
-            Some(q) => q.content,
-            None => content_after(c, i + n, b, cue)?,
-        };
-        let mut att = make(None, content, kind_of(c, content), RULE_PARTICIPLE, 0.7);
-        att.speaker = Some(speaker);
-        return Some(att);
-    }
     // "She sent a tweet saying ...", "The town released a statement describing ...": the
     // message speaks for the subject of its clause.
-    if c.lower(i).ends_with("ing") && left_end > a && is_message_noun(c.lower(left_end - 1)) {
-        let speaker = clause_subject(c, a, left_end - 1, earlier)
-            .or_else(|| np_left(c, left_end, a))
-            .or_else(|| clause_subject(c, a, i, earlier))
-            .map(|(s, e)| c.span(s, e));
-        let speaker = speaker?;
+    let participle = c.lower(i).ends_with("ing");
+    let participle_speaker = if participle && appositive.is_none() && after_comma_or_quote {
+        Some(
+            np_left(c, left_end - 1, a)
+                .filter(|&(s, e)| is_named(c, s, e) && earlier.is_empty())
+                .or_else(|| clause_subject(c, a, i, earlier)),
+        )
+    } else if participle && left_end > a && is_message_noun(c.lower(left_end - 1)) {
+        Some(
+            clause_subject(c, a, left_end - 1, earlier)
+                .or_else(|| np_left(c, left_end, a))
+                .or_else(|| clause_subject(c, a, i, earlier)),
+        )
+    } else {
+        None
+    };
+    if let Some(speaker) = participle_speaker {
+        let (s, e) = speaker?;
         let content = match quote_starting(c, i + n, b) {
             Some(q) => q.content,
             None => content_after(c, i + n, b, cue)?,
         };
         let mut att = make(None, content, kind_of(c, content), RULE_PARTICIPLE, 0.7);
-        att.speaker = Some(speaker);
+        att.speaker = Some(c.span(s, e));
         return Some(att);
     }
     // Speaker before the cue; a coordinated verb ("X ..., was present and suggested

@@ -173,6 +173,26 @@ fn mention(
     }
 }
 
+/// A place from the places gazetteer, `n` tokens from `i`.
+fn place_mention(
+    doc: &Document,
+    i: usize,
+    n: usize,
+    name: String,
+    iso: Option<String>,
+) -> EntityMention {
+    mention(
+        doc,
+        i,
+        i + n,
+        EntityType::Place,
+        Some(name),
+        iso,
+        RULE_GAZETTEER,
+        0.9,
+    )
+}
+
 /// Collapses inner whitespace (names broken over lines, NBSP).
 fn tidy(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -229,16 +249,7 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
         // A known place as long as the capitalized phrase ("West Bank", not an org).
         let place = place_at(&c, i, b).filter(|(n, _)| *n > gaz_len && *n >= chunk);
         if let Some((n, (name, iso))) = place {
-            out.push(mention(
-                doc,
-                i,
-                i + n,
-                EntityType::Place,
-                Some(name.clone()),
-                iso.clone(),
-                RULE_GAZETTEER,
-                0.9,
-            ));
+            out.push(place_mention(doc, i, n, name, iso));
             i += n;
             continue;
         }
@@ -273,16 +284,7 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
             continue;
         }
         if let Some((n, (name, iso))) = place_at(&c, i, b).filter(|(n, _)| *n >= chunk) {
-            out.push(mention(
-                doc,
-                i,
-                i + n,
-                EntityType::Place,
-                Some(name.clone()),
-                iso.clone(),
-                RULE_GAZETTEER,
-                0.9,
-            ));
+            out.push(place_mention(doc, i, n, name, iso));
             i += n;
             continue;
         }

@@ -21,8 +21,8 @@ use std::path::Path;
 /// Outputs `run` accepts.
 pub const OUTPUTS: [&str; 7] = ["table", "csv", "tsv", "json", "xml", "ttl", "nt"];
 
-/// Prefixes used to abbreviate IRIs in table output.
-fn prefixes() -> Vec<(&'static str, String)> {
+/// The prefixes predeclared for queries and used to abbreviate IRIs in table output.
+pub(crate) fn prefixes() -> Vec<(&'static str, String)> {
     let mut v: Vec<(&'static str, String)> = vocab::PREFIXES
         .iter()
         .map(|(p, i)| (*p, i.to_string()))

@@ -3,7 +3,6 @@
 
 use super::http::{parse_form, Request, Response};
 use super::Shared;
-use crate::export::rdf::vocab;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -182,12 +181,7 @@ fn negotiate(accept: &str, graph: bool) -> Result<(Format, &'static str), String
 
 /// The prefixes predeclared for queries, as in `claimgraph query`.
 fn prefixes() -> Vec<(&'static str, String)> {
-    let mut v: Vec<(&'static str, String)> = vocab::PREFIXES
-        .iter()
-        .map(|(p, i)| (*p, i.to_string()))
-        .collect();
-    v.push(("id", crate::export::Options::default().base));
-    v
+    crate::query::prefixes()
 }
 
 fn evaluator(token: Option<CancellationToken>) -> SparqlEvaluator {
