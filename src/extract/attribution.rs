@@ -24,7 +24,6 @@ pub const RULE_CONTENT_SPEAKER_CUE: &str = "content_speaker_cue";
 pub const RULE_CONTENT_CUE_SPEAKER: &str = "content_cue_speaker";
 pub const RULE_ACCORDING_TO: &str = "according_to";
 pub const RULE_NOMINAL_CLAIM: &str = "nominal_claim";
-pub const RULE_FOLLOW_ON: &str = "follow_on_quote";
 pub const RULE_PARTICIPLE: &str = "participle_cue";
 pub const RULE_COLON: &str = "speaker_colon";
 
@@ -174,6 +173,14 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
                 let skip_to = if att.content.start > att.cue.start {
                     c.doc.token_at_or_after(att.content.end)
                 } else {
+                    // "Trump assured them it would work, Jones said": the earlier cue is
+                    // part of what Jones said.
+                    let content = att.content;
+                    let mut idx = 0;
+                    out.retain(|e| {
+                        idx += 1;
+                        idx <= start_len || !content.contains(e.cue)
+                    });
                     i + n
                 };
                 out.push(att);
@@ -936,10 +943,11 @@ fn strip_marks(c: &Ctx, span: Span) -> Span {
 }
 
 /// Quotes that no cue claimed take the speaker of the nearest attribution before them in
-/// the same paragraph, or in the previous one when the quote opens its paragraph. A quote
-/// that continues a direct quote of the same paragraph ("“X,” she said. “Y.”") joins it
-/// as a second fragment: one statement, as newspapers and PolNeAR treat it.
-fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
+/// the same paragraph, or in the previous one when the quote opens its paragraph. Such a
+/// quote continues that attribution ("“X,” she said. “Y.”", or a quote paragraph after
+/// "he said that ...") and joins it as another fragment: one statement, as newspapers and
+/// PolNeAR treat it.
+fn follow_on_quotes(c: &Ctx, out: &mut [Attribution]) {
     out.sort_by_key(|a| a.content.start);
     // Overlap test in O(log n): contents sorted by start with a running maximum of ends.
     let starts: Vec<usize> = out.iter().map(|a| a.content.start).collect();
@@ -955,7 +963,6 @@ fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
         .collect();
     by_end.sort_by_key(|&i| out[i].content.end);
     let ends: Vec<usize> = by_end.iter().map(|&i| out[i].content.end).collect();
-    let mut extra = Vec::new();
     for q in &c.quotes {
         let n = starts.partition_point(|&s| s < q.content.end);
         if n > 0 && max_end[n - 1] > q.content.start {
@@ -975,30 +982,16 @@ fn follow_on_quotes(c: &Ctx, out: &mut Vec<Attribution>) {
         if !(prev_para == q.paragraph || (prev_para + 1 == q.paragraph && quote_opens_para)) {
             continue;
         }
-        if prev_para == q.paragraph
-            && prev.kind == StatementKind::Direct
-            && prev.rule != RULE_FOLLOW_ON
-        {
-            let prev = &mut out[pi];
-            if prev.fragments.is_empty() {
-                prev.fragments.push(prev.content);
-            }
-            prev.fragments.push(q.content);
-            prev.content = prev.content.cover(q.content);
-            prev.evidence = prev.evidence.cover(q.content);
-            continue;
+        // The quote continues what was attributed just before it (PolNeAR annotates such
+        // a run as one discontinuous content): one statement, another fragment.
+        let prev = &mut out[pi];
+        if prev.fragments.is_empty() {
+            prev.fragments.push(prev.content);
         }
-        let mut att = prev.clone();
-        att.content = q.content;
-        att.fragments.clear();
-        att.kind = StatementKind::Direct;
-        att.edge = "says".to_string();
-        att.evidence = q.content;
-        att.rule = RULE_FOLLOW_ON;
-        att.confidence = 0.7;
-        extra.push(att);
+        prev.fragments.push(q.content);
+        prev.content = prev.content.cover(q.content);
+        prev.evidence = prev.evidence.cover(q.content);
     }
-    out.extend(extra);
 }
 
 /// Links each speaker mention to an entity mention: a name inside the speaker span; a
