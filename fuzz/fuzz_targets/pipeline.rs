@@ -35,6 +35,10 @@ fuzz_target!(|data: &[u8]| {
                 export::csv::write_nodes(&g, &mut buf).unwrap();
                 export::csv::write_edges(&g, &mut buf).unwrap();
             }
+            Format::GraphMl => {
+                export::graphml::write(&g, &mut buf).unwrap();
+                std::str::from_utf8(&buf).expect("GraphML is UTF-8");
+            }
             _ => {
                 export::rdf::write(&g, f, &mut buf, &opts).unwrap();
                 let fmt = export::rdf::rdf_format(f).unwrap();
