@@ -173,6 +173,26 @@ fn mention(
     }
 }
 
+/// A person found by a name rule (no gazetteer canonical name or key).
+fn person_mention(
+    doc: &Document,
+    first: usize,
+    last: usize,
+    rule: &'static str,
+    confidence: f32,
+) -> EntityMention {
+    mention(
+        doc,
+        first,
+        last,
+        EntityType::Person,
+        None,
+        None,
+        rule,
+        confidence,
+    )
+}
+
 /// A place from the places gazetteer, `n` tokens from `i`.
 fn place_mention(
     doc: &Document,
@@ -468,16 +488,7 @@ fn classify_chunk(
         if j - name_start > 3 {
             return None;
         }
-        out.push(mention(
-            doc,
-            name_start,
-            j,
-            EntityType::Person,
-            None,
-            None,
-            RULE_TITLED_NAME,
-            0.9,
-        ));
+        out.push(person_mention(doc, name_start, j, RULE_TITLED_NAME, 0.9));
         return Some(j);
     }
     if title > 0 {
@@ -500,29 +511,11 @@ fn classify_chunk(
         j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
     if all_names && (2..=4).contains(&n) && gazetteer_at(c, i, j).is_none() {
         let conf = if before_cue { 0.85 } else { 0.7 };
-        out.push(mention(
-            doc,
-            i,
-            j,
-            EntityType::Person,
-            None,
-            None,
-            RULE_NAME_SHAPE,
-            conf,
-        ));
+        out.push(person_mention(doc, i, j, RULE_NAME_SHAPE, conf));
         return Some(j);
     }
     if all_names && n == 1 && before_cue && gazetteer_at(c, i, j).is_none() {
-        out.push(mention(
-            doc,
-            i,
-            j,
-            EntityType::Person,
-            None,
-            None,
-            RULE_SPEAKER_NAME,
-            0.7,
-        ));
+        out.push(person_mention(doc, i, j, RULE_SPEAKER_NAME, 0.7));
         return Some(j);
     }
     None
@@ -572,16 +565,7 @@ fn lowercase_name(
             k += 1;
         }
         if k - s >= 2 {
-            out.push(mention(
-                doc,
-                s,
-                k,
-                EntityType::Person,
-                None,
-                None,
-                RULE_TITLED_NAME,
-                0.8,
-            ));
+            out.push(person_mention(doc, s, k, RULE_TITLED_NAME, 0.8));
             return Some(k);
         }
         return Some(s);
@@ -605,29 +589,11 @@ fn lowercase_name(
         return None;
     }
     if appositive_follows(c, k, end) && k - i >= 2 {
-        out.push(mention(
-            doc,
-            i,
-            k,
-            EntityType::Person,
-            None,
-            None,
-            RULE_APPOSITIVE_NAME,
-            0.75,
-        ));
+        out.push(person_mention(doc, i, k, RULE_APPOSITIVE_NAME, 0.75));
         return Some(k);
     }
     if k - i <= 2 && c.is_cue_at(k, end) && i > sent_start {
-        out.push(mention(
-            doc,
-            i,
-            k,
-            EntityType::Person,
-            None,
-            None,
-            RULE_SPEAKER_NAME,
-            0.7,
-        ));
+        out.push(person_mention(doc, i, k, RULE_SPEAKER_NAME, 0.7));
         return Some(k);
     }
     None
