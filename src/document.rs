@@ -228,16 +228,6 @@ impl Document {
     pub fn token_at_or_after(&self, at: usize) -> usize {
         self.tokens.partition_point(|t| t.span.start < at)
     }
-
-    /// The entity mention covering exactly or containing `span`, preferring the longest.
-    pub fn mention_covering(&self, span: Span) -> Option<usize> {
-        self.mentions
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.span.overlaps(span))
-            .max_by_key(|(_, m)| (m.span.overlap_len(span), m.span.len()))
-            .map(|(i, _)| i)
-    }
 }
 
 /// A human-readable listing of what the pipeline found (for `claimgraph inspect`).

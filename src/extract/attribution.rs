@@ -998,7 +998,10 @@ fn follow_on_quotes(c: &Ctx, out: &mut [Attribution]) {
 /// pronoun or a nominal ("the official") to the most recent speaker of a fitting type.
 fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
     atts.sort_by_key(|a| (a.speaker.map_or(a.cue.start, |s| s.start), a.cue.start));
-    let mut recent = Recent::default();
+    let mut recent = Recent {
+        longest_mention: doc.mentions.iter().map(|m| m.span.len()).max().unwrap_or(0),
+        ..Recent::default()
+    };
     for att in atts.iter_mut() {
         if let Some(r) = att.response.as_mut() {
             r.speaker_entity = recent.resolve(doc, lex, r.speaker);
@@ -1014,18 +1017,22 @@ fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
 struct Recent {
     person: Option<usize>,
     org: Option<usize>,
+    /// Byte length of the document's longest mention (bounds the overlap search).
+    longest_mention: usize,
 }
 
 impl Recent {
     fn resolve(&mut self, doc: &Document, lex: &Lexicon, sp: Span) -> Option<usize> {
-        let inside: Vec<usize> = doc
-            .mentions
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| {
+        // Mentions are sorted by start: only those starting before the speaker span ends
+        // can overlap it, and none starts more than the longest mention before it.
+        let last = doc.mentions.partition_point(|m| m.span.start < sp.end);
+        let first = doc.mentions[..last]
+            .partition_point(|m| m.span.start + self.longest_mention < sp.start);
+        let inside: Vec<usize> = (first..last)
+            .filter(|&i| {
+                let m = &doc.mentions[i];
                 sp.overlaps(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM
             })
-            .map(|(i, _)| i)
             .collect();
         let pick = |t: &[EntityType]| {
             inside
