@@ -120,12 +120,22 @@ pub struct Attribution {
     pub evidence: Span,
     pub rule: &'static str,
     pub confidence: f32,
-    /// A quote interrupted by its attribution ("“X,” she said. “Y.”") has its pieces
-    /// here, in order; `content` then covers them all. Empty for one piece.
-    pub fragments: Vec<Span>,
+    /// Follow-on quotes that continue this attribution with no cue of their own
+    /// ("“X,” she said. “Y.”"), in order. Each becomes a statement of the same speaker;
+    /// PolNeAR annotates the run as one discontinuous content (see [`Attribution::whole`]).
+    pub continuations: Vec<Span>,
     /// Someone who disputes, denies or rejects this statement in the same sentence
     /// ("Wei disputed Trump's claim that ...").
     pub response: Option<Response>,
+}
+
+impl Attribution {
+    /// The content with its continuations: one span from the first piece to the last.
+    pub fn whole(&self) -> Span {
+        self.continuations
+            .iter()
+            .fold(self.content, |whole, c| whole.cover(*c))
+    }
 }
 
 /// A reaction to a statement: the responder's mention, the cue and its edge type.
@@ -278,6 +288,9 @@ pub fn describe(doc: &Document, sentences: bool) -> String {
             a.kind.name(),
             q(a.content)
         );
+        for c in &a.continuations {
+            let _ = writeln!(o, "  continued by quote {:?}", q(*c));
+        }
     }
     for r in &doc.relations {
         let obj = match r.object {

@@ -72,6 +72,8 @@ pub enum FunctionClass {
     Adv,
     Wh,
     Neg,
+    /// Nouns of time ("week", "morning", "October"): never a speaker's head.
+    Time,
     Other,
 }
 
@@ -473,6 +475,7 @@ impl Lexicon {
                 "adv" => FunctionClass::Adv,
                 "wh" => FunctionClass::Wh,
                 "neg" => FunctionClass::Neg,
+                "time" => FunctionClass::Time,
                 "other" => FunctionClass::Other,
                 other => bail!("{name}:{line}: unknown word class {other:?}"),
             };

@@ -2,12 +2,15 @@
 //! findings converted to code point offsets ([`Findings`]) for resolve, which sees all
 //! articles. Articles are independent until resolve, so they run in parallel.
 
-use crate::document::{Document, EntityType, StatementKind, Target};
+use crate::document::{Attribution, Document, EntityType, StatementKind, Target};
 use crate::graph::{ArticleInfo, CharSpan};
 use crate::ingest::metadata::{self, Boilerplate};
 use crate::lexicon::Lexicon;
 use crate::span::{CharIndex, Span};
 use crate::{extract, text};
+
+/// Confidence of a follow-on statement relative to the attribution it continues.
+const FOLLOW_ON_CONFIDENCE: f32 = 0.9;
 
 /// Everything the stages need that is loaded once.
 pub struct Pipeline {
@@ -141,6 +144,77 @@ impl EvidenceCache<'_> {
     }
 }
 
+/// The document's attributions, then one statement per follow-on quote (appended, so that
+/// relation targets keep their attribution indices). A follow-on statement has its
+/// attribution's speaker and cue (whose offsets point back to where the speaker is named);
+/// its evidence is the quote itself. (Evidence from the attribution to the quote would make
+/// a paragraph of a thousand follow-on quotes quadratic.)
+fn attribution_findings(
+    doc: &Document,
+    evidence: &mut EvidenceCache,
+    cs: &impl Fn(Span) -> CharSpan,
+) -> Vec<AttributionFinding> {
+    // Only edges carry evidence: without a resolved speaker or responder there is none,
+    // and a long sentence with many such attributions would otherwise be copied for each.
+    let has_edge = |a: &Attribution| {
+        a.speaker_entity.is_some()
+            || a.response
+                .as_ref()
+                .is_some_and(|r| r.speaker_entity.is_some())
+    };
+    let mut out: Vec<AttributionFinding> = Vec::with_capacity(doc.attributions.len());
+    for a in &doc.attributions {
+        out.push(AttributionFinding {
+            speaker_mention: a.speaker_entity,
+            speaker: a.speaker.map(cs),
+            speaker_text: a.speaker.map(|s| one_line(doc.slice(s))),
+            cue: cs(a.cue),
+            cue_text: one_line(doc.slice(a.cue)),
+            content: cs(a.content),
+            text: one_line(doc.slice(a.content)),
+            kind: a.kind,
+            edge: a.edge.clone(),
+            evidence: cs(a.evidence),
+            evidence_text: if has_edge(a) {
+                evidence.get(a.evidence)
+            } else {
+                String::new()
+            },
+            rule: a.rule,
+            confidence: a.confidence,
+            response: a
+                .response
+                .as_ref()
+                .and_then(|r| Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), r.edge.clone()))),
+        });
+    }
+    for (i, a) in doc.attributions.iter().enumerate() {
+        for &quote in &a.continuations {
+            let ev = quote;
+            let continued = &out[i];
+            out.push(AttributionFinding {
+                content: cs(quote),
+                text: one_line(doc.slice(quote)),
+                kind: StatementKind::Direct,
+                evidence: cs(ev),
+                evidence_text: if a.speaker_entity.is_some() {
+                    evidence.get(ev)
+                } else {
+                    String::new()
+                },
+                rule: extract::attribution::RULE_FOLLOW_ON,
+                // Less sure than the attribution it continues: the speaker is inferred
+                // from position, not read from a cue of its own.
+                confidence: a.confidence * FOLLOW_ON_CONFIDENCE,
+                // A responder reacted to the first statement, not to its continuation.
+                response: None,
+                ..continued.clone()
+            });
+        }
+    }
+    out
+}
+
 impl Findings {
     pub fn from_document(doc: &Document) -> Findings {
         let ix = CharIndex::new(&doc.text);
@@ -182,49 +256,7 @@ impl Findings {
                     confidence: m.confidence,
                 })
                 .collect(),
-            attributions: doc
-                .attributions
-                .iter()
-                .map(|a| AttributionFinding {
-                    speaker_mention: a.speaker_entity,
-                    speaker: a.speaker.map(cs),
-                    speaker_text: a.speaker.map(|s| one_line(doc.slice(s))),
-                    cue: cs(a.cue),
-                    cue_text: one_line(doc.slice(a.cue)),
-                    content: cs(a.content),
-                    text: if a.fragments.is_empty() {
-                        one_line(doc.slice(a.content))
-                    } else {
-                        one_line(
-                            &a.fragments
-                                .iter()
-                                .map(|f| doc.slice(*f))
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        )
-                    },
-                    kind: a.kind,
-                    edge: a.edge.clone(),
-                    evidence: cs(a.evidence),
-                    // Only edges carry evidence: without a resolved speaker or responder
-                    // there is none, and a long sentence with many such attributions would
-                    // otherwise be copied for each.
-                    evidence_text: if a.speaker_entity.is_some()
-                        || a.response
-                            .as_ref()
-                            .is_some_and(|r| r.speaker_entity.is_some())
-                    {
-                        evidence.get(a.evidence)
-                    } else {
-                        String::new()
-                    },
-                    rule: a.rule,
-                    confidence: a.confidence,
-                    response: a.response.as_ref().and_then(|r| {
-                        Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), r.edge.clone()))
-                    }),
-                })
-                .collect(),
+            attributions: attribution_findings(doc, &mut evidence, &cs),
             relations: doc
                 .relations
                 .iter()

@@ -2,6 +2,7 @@
 //! speakers, edges and offsets that slice the original text exactly.
 
 use claimgraph::document::{EntityType, StatementKind};
+use claimgraph::pipeline::Findings;
 use claimgraph::{Document, Lexicon, Pipeline};
 
 fn analyze(text: &str) -> Document {
@@ -47,7 +48,7 @@ fn reported_speech_with_an_appositive_speaker() {
 }
 
 #[test]
-fn quote_before_short_name_takes_the_full_name_and_its_continuation_joins_it() {
+fn quote_before_short_name_takes_the_full_name_and_its_continuation_follows_it() {
     let d = analyze(BRIEFING);
     let s = said(&d);
     let quote = s
@@ -55,28 +56,120 @@ fn quote_before_short_name_takes_the_full_name_and_its_continuation_joins_it() {
         .find(|x| x.2.starts_with("China attaches"))
         .expect("quote found");
     assert_eq!(
-        (quote.0.as_str(), quote.1.as_str(), quote.3),
-        ("Wei", "Wei Xiaojun", StatementKind::Direct)
+        (
+            quote.0.as_str(),
+            quote.1.as_str(),
+            quote.2.as_str(),
+            quote.3
+        ),
+        (
+            "Wei",
+            "Wei Xiaojun",
+            "China attaches great importance to this,",
+            StatementKind::Direct
+        )
     );
-    // “X,” Wei said. “Y.”: one statement in two fragments, as newspapers mean it.
-    assert_eq!(
-        quote.2,
-        "China attaches great importance to this,” Wei said. “We regret the US move."
-    );
+    // “X,” Wei said. “Y.”: Y continues Wei's attribution; PolNeAR reads the run as one
+    // discontinuous content.
     let att = d
         .attributions
         .iter()
         .find(|a| d.slice(a.content).starts_with("China attaches"))
         .unwrap();
-    let fragments: Vec<&str> = att.fragments.iter().map(|f| d.slice(*f)).collect();
+    let continued: Vec<&str> = att.continuations.iter().map(|f| d.slice(*f)).collect();
+    assert_eq!(continued, vec!["We regret the US move."]);
     assert_eq!(
-        fragments,
-        vec![
-            "China attaches great importance to this,",
-            "We regret the US move."
-        ]
+        d.slice(att.whole()),
+        "China attaches great importance to this,” Wei said. “We regret the US move."
     );
     assert!(s.iter().all(|x| !x.2.starts_with("We regret")), "{s:#?}");
+    // In the findings (and so the graph) the continuation is a statement of its own, by
+    // the same speaker, with the rule that says why.
+    let f = Findings::from_document(&d);
+    let follow = f
+        .attributions
+        .iter()
+        .find(|a| a.text == "We regret the US move.")
+        .expect("follow-on statement");
+    assert_eq!(follow.rule, "follow_on_quote");
+    assert_eq!(follow.speaker_text.as_deref(), Some("Wei"));
+    assert_eq!(follow.speaker_mention, att.speaker_entity);
+    assert_eq!(follow.kind, StatementKind::Direct);
+}
+
+#[test]
+fn a_quote_opening_the_next_paragraph_continues_the_attribution_before_it() {
+    // The opening mark is a three-byte curly quote: the paragraph test must not count
+    // bytes of the mark as text before it.
+    let d = analyze(
+        "“We will cooperate more,” Liu Yuejin, deputy head of the commission, told a news conference on Monday.\n\n“But I believe the United States must reduce its demand.”\n",
+    );
+    let att = d
+        .attributions
+        .iter()
+        .find(|a| d.slice(a.content).starts_with("We will cooperate"))
+        .expect("attribution");
+    let continued: Vec<&str> = att.continuations.iter().map(|f| d.slice(*f)).collect();
+    assert_eq!(
+        continued,
+        vec!["But I believe the United States must reduce its demand."]
+    );
+}
+
+#[test]
+fn a_passive_cue_has_no_speaker_in_its_subject() {
+    // "China has been alleged as ...": China is spoken of, it says nothing.
+    let d = analyze(
+        "China has long been alleged as the primary source of fentanyl in the United States. The minister was told that the talks had failed.",
+    );
+    assert!(d.attributions.is_empty(), "{:#?}", said(&d));
+}
+
+#[test]
+fn a_participle_after_a_comma_takes_the_subject_of_its_sentence() {
+    let d = analyze(
+        "Wei Xiaojun also reacted to the announcement by the US Justice Department in Washington, saying that this will hinder the investigation. He spoke for an hour in Iowa, arguing that taxes must fall.",
+    );
+    let s = said(&d);
+    let hinder = s
+        .iter()
+        .find(|x| x.2.starts_with("this will hinder"))
+        .expect("hinder");
+    assert_eq!(hinder.0, "Wei Xiaojun", "{s:#?}");
+    let taxes = s
+        .iter()
+        .find(|x| x.2.starts_with("taxes must"))
+        .expect("taxes");
+    assert_eq!(taxes.0, "He", "{s:#?}");
+}
+
+#[test]
+fn a_participle_modifying_an_event_leaves_the_attribution_inside_it_alone() {
+    let d = analyze(
+        "At a press conference highlighting joint efforts to fight drug crime, Wei Xiaojun, deputy secretary-general of the commission, said that his agency did not see sufficient evidence.",
+    );
+    let s = said(&d);
+    assert_eq!(s.len(), 1, "{s:#?}");
+    assert_eq!(s[0].0, "Wei Xiaojun");
+    assert_eq!(s[0].2, "his agency did not see sufficient evidence");
+}
+
+#[test]
+fn a_time_expression_is_no_speaker() {
+    let d = analyze(
+        "“The plan is dead,” Senator Dianne Feinstein said last week. Trump at the time said the wall would be built.",
+    );
+    let s = said(&d);
+    let plan = s
+        .iter()
+        .find(|x| x.2.starts_with("The plan"))
+        .expect("plan");
+    assert_eq!(plan.1, "Dianne Feinstein", "{s:#?}");
+    let wall = s
+        .iter()
+        .find(|x| x.2.starts_with("the wall"))
+        .expect("wall");
+    assert_eq!(wall.0, "Trump", "{s:#?}");
 }
 
 #[test]

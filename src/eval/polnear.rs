@@ -298,7 +298,7 @@ pub fn predict(pipeline: &Pipeline, id: &str, text: &str) -> Vec<PredAttr> {
         .map(|a| PredAttr {
             speaker: a.speaker.map(|s| ix.span(s)),
             cue: ix.span(a.cue),
-            content: ix.span(a.content),
+            content: ix.span(a.whole()),
             rule: a.rule.to_string(),
         })
         .collect()

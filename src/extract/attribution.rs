@@ -26,6 +26,8 @@ pub const RULE_ACCORDING_TO: &str = "according_to";
 pub const RULE_NOMINAL_CLAIM: &str = "nominal_claim";
 pub const RULE_PARTICIPLE: &str = "participle_cue";
 pub const RULE_COLON: &str = "speaker_colon";
+/// A quote with no cue of its own continuing the attribution before it.
+pub const RULE_FOLLOW_ON: &str = "follow_on_quote";
 
 struct Ctx<'d> {
     doc: &'d Document,
@@ -166,6 +168,10 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             CueClass::Speech | CueClass::Belief => verb(c, i, n, cue, a, b, &out[start_len..]),
             CueClass::Nominal => None,
         };
+        // "At a press conference highlighting joint efforts ..., Wei said that ...": a
+        // participle whose content holds a finite attribution with a subject of its own
+        // modifies a noun; the inner attribution is the one said.
+        let att = att.filter(|att| !participle_around_attribution(c, i, att, a, b));
         match att {
             Some(att) => {
                 // One token belongs to one attribution: cues inside this content are
@@ -204,6 +210,46 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             }
         }
     }
+}
+
+/// The cue at `i` is a past participle after a form of "be" among its helpers ("has been
+/// alleged", "was told", "is widely believed").
+fn is_passive(c: &Ctx, helpers_start: usize, i: usize) -> bool {
+    let w = c.lower(i);
+    let past_participle = w.ends_with("ed")
+        || matches!(
+            w,
+            "said" | "told" | "thought" | "known" | "held" | "seen" | "shown" | "heard" | "written"
+        );
+    past_participle
+        && (helpers_start..i).any(|k| {
+            matches!(
+                c.lower(k),
+                "is" | "are" | "was" | "were" | "been" | "being" | "be"
+            )
+        })
+}
+
+/// The cue at `i` is a participle ("highlighting") with an unnamed speaker, and its content
+/// holds a speech cue with a subject of its own followed by "that" or a quote.
+fn participle_around_attribution(c: &Ctx, i: usize, att: &Attribution, a: usize, b: usize) -> bool {
+    if !c.lower(i).ends_with("ing") || att.content.start < att.cue.end {
+        return false;
+    }
+    if att.speaker.is_some_and(|sp| span_is_named(c, sp)) {
+        return false;
+    }
+    let first = c.doc.token_at_or_after(att.content.start);
+    let last = c.doc.token_at_or_after(att.content.end).min(b);
+    (first..last).any(|k| {
+        c.cue_at(k, b).is_some_and(|(n, cue)| {
+            cue.class == CueClass::Speech
+                && k + n < b
+                && (c.lower(k + n) == "that" || c.doc.tokens[k + n].kind == TokenKind::Quote)
+                && verb(c, k, n, cue, a, b, &[])
+                    .is_some_and(|inner| inner.speaker.is_some_and(|sp| span_is_named(c, sp)))
+        })
+    })
 }
 
 /// Trims punctuation and quotation marks at both ends of the token range, returning a
@@ -371,6 +417,17 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
     ) {
         return true;
     }
+    // "Trump at the time said", "who has in the past described".
+    let time_phrase_from = |k: usize| {
+        (k..(k + 3).min(c.doc.tokens.len()))
+            .find(|&j| c.class(j) != Some(FunctionClass::Det))
+            .is_some_and(|j| c.class(j) == Some(FunctionClass::Time))
+    };
+    match c.class(i) {
+        Some(FunctionClass::Time) => return true,
+        Some(FunctionClass::Prep | FunctionClass::Det) if time_phrase_from(i + 1) => return true,
+        _ => {}
+    }
     let w = c.lower(i);
     let t = c.doc.tokens[i];
     // "X on Tuesday said".
@@ -445,7 +502,7 @@ fn verb(
         rule,
         confidence: conf,
         response: None,
-        fragments: Vec::new(),
+        continuations: Vec::new(),
     };
     // Cues that take an object ("denied", "disputed") report a clause only with "that"
     // or a quote: "officials dispute these claims" is not speech.
@@ -504,11 +561,7 @@ fn verb(
     // message speaks for the subject of its clause.
     let participle = c.lower(i).ends_with("ing");
     let participle_speaker = if participle && appositive.is_none() && after_comma_or_quote {
-        Some(
-            np_left(c, left_end - 1, a)
-                .filter(|&(s, e)| is_named(c, s, e) && earlier.is_empty())
-                .or_else(|| clause_subject(c, a, i, earlier)),
-        )
+        Some(clause_subject(c, a, i, earlier))
     } else if participle && left_end > a && is_message_noun(c.lower(left_end - 1)) {
         Some(
             clause_subject(c, a, left_end - 1, earlier)
@@ -527,6 +580,11 @@ fn verb(
         let mut att = make(None, content, kind_of(c, content), RULE_PARTICIPLE, 0.7);
         att.speaker = Some(c.span(s, e));
         return Some(att);
+    }
+    // "China has long been alleged as ...", "he was told that ...": in the passive the
+    // subject is what is spoken of, or the listener, not the speaker.
+    if is_passive(c, left_end, i) {
+        return None;
     }
     // Speaker before the cue; a coordinated verb ("X ..., was present and suggested
     // that ...") shares the subject of its clause.
@@ -655,7 +713,8 @@ fn clause_subject(
         return None;
     }
     let sent = c.span(a, end);
-    c.doc
+    let first_mention = c
+        .doc
         .mentions
         .iter()
         .find(|m| {
@@ -665,7 +724,11 @@ fn clause_subject(
                     EntityType::Person | EntityType::Agency | EntityType::Organization
                 )
         })
-        .map(|m| to_tokens(m.span))
+        .map(|m| to_tokens(m.span));
+    // "He spoke for an hour in Iowa, saying ...": a subject pronoun before the first name.
+    let first_pronoun = (a..first_mention.map_or(end, |m| m.0))
+        .find(|&k| c.class(k) == Some(FunctionClass::Pron) && !matches!(c.lower(k), "it" | "you"));
+    first_pronoun.map(|k| (k, k + 1)).or(first_mention)
 }
 
 /// A pronoun, a name or a capitalized word ends right before token `k`.
@@ -688,6 +751,15 @@ fn subject_before(c: &Ctx, k: usize, a: usize) -> bool {
                 | "polls"
                 | "voters"
         )
+}
+
+/// [`is_named`] for a byte span.
+fn span_is_named(c: &Ctx, sp: Span) -> bool {
+    let (s, e) = (
+        c.doc.token_at_or_after(sp.start),
+        c.doc.token_at_or_after(sp.end),
+    );
+    s < e && is_named(c, s, e)
 }
 
 /// The phrase holds a name (an entity mention), a pronoun, or a capitalized head.
@@ -831,7 +903,7 @@ fn according_to(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize) -> O
         rule: RULE_ACCORDING_TO,
         confidence: 0.8,
         response: None,
-        fragments: Vec::new(),
+        continuations: Vec::new(),
     })
 }
 
@@ -867,7 +939,7 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
         rule: RULE_NOMINAL_CLAIM,
         confidence: if owner.is_some() { 0.8 } else { 0.6 },
         response: None,
-        fragments: Vec::new(),
+        continuations: Vec::new(),
     })
 }
 
@@ -925,7 +997,7 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
             rule: RULE_COLON,
             confidence: 0.7,
             response: None,
-            fragments: Vec::new(),
+            continuations: Vec::new(),
         });
     }
     out.extend(extra);
@@ -945,8 +1017,8 @@ fn strip_marks(c: &Ctx, span: Span) -> Span {
 /// Quotes that no cue claimed take the speaker of the nearest attribution before them in
 /// the same paragraph, or in the previous one when the quote opens its paragraph. Such a
 /// quote continues that attribution ("“X,” she said. “Y.”", or a quote paragraph after
-/// "he said that ...") and joins it as another fragment: one statement, as newspapers and
-/// PolNeAR treat it.
+/// "he said that ...") and is kept as one of its continuations: its own statement of the
+/// same speaker in the graph, one discontinuous content for PolNeAR.
 fn follow_on_quotes(c: &Ctx, out: &mut [Attribution]) {
     out.sort_by_key(|a| a.content.start);
     // Overlap test in O(log n): contents sorted by start with a running maximum of ends.
@@ -978,19 +1050,14 @@ fn follow_on_quotes(c: &Ctx, out: &mut [Attribution]) {
             continue;
         };
         let prev_para = c.doc.sentences[prev_sent].paragraph;
-        let quote_opens_para = c.doc.paragraphs[q.paragraph].start + 1 >= q.content.start;
+        // The opening mark is the paragraph's first token (“ is three bytes: compare
+        // tokens, not offsets).
+        let quote_opens_para =
+            c.doc.token_at_or_after(c.doc.paragraphs[q.paragraph].start) == q.open;
         if !(prev_para == q.paragraph || (prev_para + 1 == q.paragraph && quote_opens_para)) {
             continue;
         }
-        // The quote continues what was attributed just before it (PolNeAR annotates such
-        // a run as one discontinuous content): one statement, another fragment.
-        let prev = &mut out[pi];
-        if prev.fragments.is_empty() {
-            prev.fragments.push(prev.content);
-        }
-        prev.fragments.push(q.content);
-        prev.content = prev.content.cover(q.content);
-        prev.evidence = prev.evidence.cover(q.content);
+        out[pi].continuations.push(q.content);
     }
 }
 
