@@ -1,7 +1,7 @@
 //! End-to-end behaviour of the pipeline on small hand-written articles: entities,
 //! speakers, edges and offsets that slice the original text exactly.
 
-use claimgraph::document::{EntityType, StatementKind};
+use claimgraph::document::{EntityType, StatementKind, Target};
 use claimgraph::pipeline::Findings;
 use claimgraph::{Document, Lexicon, Pipeline};
 
@@ -356,4 +356,71 @@ fn according_to_puts_the_speaker_after_the_cue() {
     assert_eq!(s.len(), 1, "{s:#?}");
     assert_eq!(s[0].1, "Centers for Disease Control and Prevention");
     assert_eq!(s[0].2, "opioids killed 33,000 Americans in 2015");
+}
+
+#[test]
+fn a_quote_with_its_own_speaker_ends_the_content_before_it() {
+    let d = analyze(
+        "Wei Xiaojun spoke in Beijing. China has noted Trump’s announcement of an opioid crisis and “China attaches great importance to this,” Wei said.",
+    );
+    let s = said(&d);
+    let quote = s
+        .iter()
+        .find(|x| x.2.starts_with("China attaches"))
+        .expect("quote");
+    assert_eq!(
+        (quote.1.as_str(), quote.3),
+        ("Wei Xiaojun", StatementKind::Direct)
+    );
+    let noted = s.iter().find(|x| x.0 == "China").expect("noted");
+    assert_eq!(noted.2, "Trump’s announcement of an opioid crisis");
+}
+
+#[test]
+fn a_group_named_after_a_person_is_not_that_person() {
+    let d = analyze(
+        "Hillary Clinton spoke in Ohio. Clinton supporters said the rally was a success. Clinton said the campaign would go on.",
+    );
+    let s = said(&d);
+    let rally = s
+        .iter()
+        .find(|x| x.2.starts_with("the rally"))
+        .expect("rally");
+    assert_eq!(
+        (rally.0.as_str(), rally.1.as_str()),
+        ("Clinton supporters", "")
+    );
+    let campaign = s
+        .iter()
+        .find(|x| x.2.starts_with("the campaign"))
+        .expect("campaign");
+    assert_eq!(campaign.1, "Hillary Clinton");
+}
+
+#[test]
+fn a_stance_verb_with_a_named_object_relates_the_speaker_to_it() {
+    let d = analyze(
+        "Lance Ho, the DEA's representative in Beijing, also praised China's contribution to regulating fentanyl. Wei Xiaojun denied that China was the source.",
+    );
+    let rels: Vec<(String, String, String)> = d
+        .relations
+        .iter()
+        .filter(|r| r.rule == "stance_object")
+        .map(|r| {
+            let obj = match r.object {
+                Target::Entity(m) => d.mentions[m].canonical.clone(),
+                Target::Statement(s) => format!("statement {s}"),
+            };
+            (d.mentions[r.subject].canonical.clone(), r.edge.clone(), obj)
+        })
+        .collect();
+    // "denied that China ..." is a clause: what was denied, not whom.
+    assert_eq!(
+        rels,
+        vec![(
+            "Lance Ho".to_string(),
+            "praises".to_string(),
+            "China".to_string()
+        )]
+    );
 }

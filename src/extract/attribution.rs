@@ -173,11 +173,25 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         // modifies a noun; the inner attribution is the one said.
         let att = att.filter(|att| !participle_around_attribution(c, i, att, a, b));
         match att {
-            Some(att) => {
+            Some(mut att) => {
                 // One token belongs to one attribution: cues inside this content are
                 // part of what was said, not new attributions.
                 let skip_to = if att.content.start > att.cue.start {
-                    c.doc.token_at_or_after(att.content.end)
+                    // "China noted the announcement and “B,” Wei said.": the quote is
+                    // Wei's; this content ends before it.
+                    match quote_with_own_speaker(c, att.content, b) {
+                        Some(open) => {
+                            let first = c.doc.token_at_or_after(att.content.start);
+                            match content_span(c, first, open) {
+                                Some(cut) => {
+                                    att.content = cut;
+                                    open
+                                }
+                                None => c.doc.token_at_or_after(att.content.end),
+                            }
+                        }
+                        None => c.doc.token_at_or_after(att.content.end),
+                    }
                 } else {
                     // "Trump assured them it would work, Jones said": the earlier cue is
                     // part of what Jones said.
@@ -210,6 +224,45 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             }
         }
     }
+}
+
+/// The opening mark of the first quote inside `content` that is followed by an
+/// attribution of its own: "“B,” Wei said" or "“B,” said the minister".
+fn quote_with_own_speaker(c: &Ctx, content: Span, b: usize) -> Option<usize> {
+    let first = c.doc.token_at_or_after(content.start);
+    let last = c.doc.token_at_or_after(content.end).min(b);
+    let speech_cue = |k: usize| {
+        c.cue_at(k, b)
+            .filter(|(_, cue)| cue.class == CueClass::Speech)
+            .map(|(n, _)| n)
+    };
+    (first + 1..(last + 1).min(b)).find_map(|close| {
+        let qi = c.inside[close - 1]? as usize;
+        let q = &c.quotes[qi];
+        if q.close != Some(close) || q.open < first {
+            return None;
+        }
+        // Past the closing mark (and a comma left outside it).
+        let mut k = close + 1;
+        while k < b && matches!(c.text(k), "," | "—" | "-") {
+            k += 1;
+        }
+        let named_after = |k: usize| np_right(c, k, b).filter(|&(s, e)| is_named(c, s, e));
+        let attributed = match speech_cue(k) {
+            Some(n) => named_after(k + n).is_some(),
+            None => named_after(k)
+                .is_some_and(|(_, e)| speech_cue(skip_helpers_right(c, e, b)).is_some()),
+        };
+        attributed.then_some(q.open)
+    })
+}
+
+/// Skips helpers right of a subject ("Wei also said"): the index of the first other token.
+fn skip_helpers_right(c: &Ctx, mut k: usize, b: usize) -> usize {
+    while k < b && is_helper(c, k) {
+        k += 1;
+    }
+    k
 }
 
 /// The cue at `i` is a past participle after a form of "be" among its helpers ("has been
@@ -258,7 +311,12 @@ fn content_span(c: &Ctx, mut a: usize, mut b: usize) -> Option<Span> {
     while a < b && (c.is_punct(a) || c.lower(a) == "that") && !c.text(a).starts_with('(') {
         a += 1;
     }
-    while b > a && c.is_punct(b - 1) && !c.text(b - 1).ends_with(')') {
+    // Trailing punctuation, and a conjunction left dangling where a quote was cut off
+    // ("noted the announcement and “...,” Wei said").
+    while b > a
+        && ((c.is_punct(b - 1) && !c.text(b - 1).ends_with(')'))
+            || matches!(c.lower(b - 1), "and" | "but" | "or"))
+    {
         b -= 1;
     }
     (b > a).then(|| c.span(a, b))
@@ -1107,11 +1165,39 @@ impl Recent {
                 .copied()
                 .rfind(|&i| t.contains(&doc.mentions[i].etype))
         };
-        let named = pick(&[EntityType::Person])
-            .or_else(|| pick(&[EntityType::Agency, EntityType::Organization]))
-            .or_else(|| pick(&[EntityType::Country]));
         let text = doc.lower(sp);
         let words: Vec<&str> = text.split_whitespace().collect();
+        let head = words.last().copied().unwrap_or("");
+        let person_head = lex.titles.contains(head)
+            || matches!(
+                head,
+                "official" | "spokesman" | "spokeswoman" | "minister" | "envoy"
+            );
+        let org_head = org_head_type(lex, head).is_some();
+        // "Clinton supporters", "Trump aides": a plural head after the name is a group,
+        // not the one named.
+        let group = head.len() > 3
+            && head.ends_with('s')
+            && !head.ends_with("ss")
+            && inside.iter().all(|&m| doc.mentions[m].span.end < sp.end)
+            && doc.text[sp.start..sp.end]
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| w.starts_with(|ch: char| ch.is_lowercase()));
+        if group {
+            return None;
+        }
+        let named = pick(&[EntityType::Person])
+            .or_else(|| pick(&[EntityType::Agency, EntityType::Organization]))
+            .or_else(|| {
+                // "China's drug control agency", "China's deputy secretary-general": the
+                // country says whose it is; the nominal head is who speaks.
+                let country = pick(&[EntityType::Country])?;
+                let nominal = (person_head || org_head)
+                    && words.len() > 1
+                    && doc.mentions[country].span.end < sp.end;
+                (!nominal).then_some(country)
+            });
         let resolved = named.or_else(|| match words.as_slice() {
             ["he"] | ["she"] => self
                 .person
@@ -1128,29 +1214,11 @@ impl Recent {
                 ],
             )
             .filter(|&m| doc.text[doc.mentions[m].span.end..sp.start].trim() == ","),
-            [det, .., head] if matches!(*det, "the" | "this" | "that") => {
-                if lex.titles.contains(head)
-                    || matches!(
-                        *head,
-                        "official" | "spokesman" | "spokeswoman" | "minister" | "envoy"
-                    )
-                {
-                    self.person
-                } else if matches!(
-                    *head,
-                    "agency"
-                        | "ministry"
-                        | "bureau"
-                        | "department"
-                        | "commission"
-                        | "government"
-                        | "administration"
-                ) {
-                    self.org
-                } else {
-                    None
-                }
-            }
+            [_, _, ..] if person_head => self.person,
+            // An agency named only by its head ("the agency", "China's drug control
+            // agency"): the one spoken of before; unknown when none was (the first agency
+            // named later is too often another one).
+            [_, _, ..] if org_head => self.org,
             _ => None,
         });
         if let Some(m) = resolved {
@@ -1162,6 +1230,18 @@ impl Recent {
         }
         resolved
     }
+}
+
+/// The type an organization head word gives its phrase ("agency" -> Agency), from
+/// schema/org_heads.tsv.
+fn org_head_type(lex: &Lexicon, head: &str) -> Option<EntityType> {
+    let mut chars = head.chars();
+    let first = chars.next()?;
+    let title: String = first.to_uppercase().chain(chars).collect();
+    lex.org_heads
+        .get(&title)
+        .map(|&(t, _, _)| t)
+        .filter(|t| matches!(t, EntityType::Agency | EntityType::Organization))
 }
 
 fn nearest_before(doc: &Document, at: usize, types: &[EntityType]) -> Option<usize> {

@@ -10,7 +10,9 @@
 //! - `possessive_part_of` / `prefix_part_of` / `of_part_of`: "the Ministry's Bureau",
 //!   "US Postal Service", "Bureau of the Ministry";
 //! - `verb_active` / `verb_passive`: subject and object mentions around a relation verb,
-//!   lists and coordination giving one edge each; negated verbs give none.
+//!   lists and coordination giving one edge each; negated verbs give none;
+//! - `stance_object`: a stance attribution whose content is a noun phrase opening with a
+//!   name ("Ho, the DEA's man in Beijing, praised China's contribution") -> praises China.
 
 use crate::document::{Document, EntityMention, EntityType, Relation, Target, TokenKind};
 use crate::extract::entities::RULE_DEMONYM;
@@ -35,6 +37,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     roles(doc, lex, &mut out);
     part_of(doc, &mut out);
     verbs(doc, lex, &mut out);
+    stance_objects(doc, &mut out);
     out.sort_by_key(|r: &Relation| (r.evidence.start, r.trigger.start, r.subject));
     out.dedup_by(|b, a| {
         a.subject == b.subject
@@ -43,6 +46,42 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
             && a.evidence == b.evidence
     });
     doc.relations = out;
+}
+
+/// Attributions whose cue means more than "says" (praises, accuses, disputes ...) and whose
+/// content is a noun phrase opening with an actor's name: the speaker acts on that actor.
+/// A clause ("denied that China ...") is what was said, not whom it was said of.
+fn stance_objects(doc: &Document, out: &mut Vec<Relation>) {
+    for att in &doc.attributions {
+        let Some(subject) = att.speaker_entity else {
+            continue;
+        };
+        if att.edge == "says" || att.content.start < att.cue.end {
+            continue;
+        }
+        let between = &doc.lower[att.cue.end..att.content.start];
+        if between.split_whitespace().any(|w| w == "that") {
+            continue;
+        }
+        let Some(object) = mentions_in(doc, att.content).next().filter(|&m| {
+            let mention = &doc.mentions[m];
+            mention.span.start == att.content.start
+                && ACTOR.contains(&mention.etype)
+                && mention.canonical != doc.mentions[subject].canonical
+        }) else {
+            continue;
+        };
+        out.push(Relation {
+            subject,
+            object: Target::Entity(object),
+            edge: att.edge.clone(),
+            title: None,
+            evidence: att.evidence,
+            trigger: att.cue,
+            rule: "stance_object",
+            confidence: att.confidence * 0.9,
+        });
+    }
 }
 
 fn sentence_of(doc: &Document, at: usize) -> Span {
