@@ -424,3 +424,20 @@ fn a_stance_verb_with_a_named_object_relates_the_speaker_to_it() {
         )]
     );
 }
+
+#[test]
+fn speakers_with_a_bracketed_party_or_an_appositive_before_the_name() {
+    let d = analyze(
+        "Sen. Bernie Sanders (I-Vt.) said he will release his medical records.\n\nA Twitter spokesman, Christopher Abboud, said that there were one million tweets.\n\nBrianne Stone, 29, of Huntsville, Ala., says her biggest concern is global warming.",
+    );
+    let s = said(&d);
+    let who = |start: &str| {
+        s.iter()
+            .find(|x| x.2.starts_with(start))
+            .map(|x| x.1.clone())
+            .unwrap_or_else(|| panic!("no attribution of {start:?}: {s:#?}"))
+    };
+    assert_eq!(who("he will release"), "Bernie Sanders");
+    assert_eq!(who("there were one million"), "Christopher Abboud");
+    assert_eq!(who("her biggest concern"), "Brianne Stone");
+}

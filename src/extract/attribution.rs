@@ -458,6 +458,18 @@ fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
     .then_some((start, k))
 }
 
+/// The index of the "(" of a short parenthetical ending right before token `k`, else `k`.
+fn skip_parenthetical(c: &Ctx, k: usize, limit: usize) -> usize {
+    if k <= limit || c.text(k - 1) != ")" {
+        return k;
+    }
+    (k.saturating_sub(8).max(limit)..k - 1)
+        .rev()
+        .find(|&j| c.text(j) == "(")
+        .filter(|&j| j > limit)
+        .unwrap_or(k)
+}
+
 /// Skips adverbs and auxiliaries left of a cue ("has also said", "had earlier denied").
 fn skip_left_helpers(c: &Ctx, mut k: usize, limit: usize) -> usize {
     while k > limit && is_helper(c, k - 1) {
@@ -510,15 +522,28 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
 fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usize)> {
     // Appositives may hold commas themselves ("Jillian Chase, 27, a Tinder user in New
     // York, said"): try each earlier comma until a name ends right before one.
+    // "The group’s executive director, Betty Bradley, said": a person's name set off by
+    // commas right before the cue is the speaker.
+    if let Some((s, e)) = person_ending_at(c, comma) {
+        if s > limit && c.text(s - 1) == "," {
+            return Some((s, e));
+        }
+    }
     let mut k = comma;
     let floor = comma.saturating_sub(40).max(limit);
+    // A person's name before an earlier comma wins over other capitalized phrases
+    // ("Brianne Stone, 29, of Huntsville, Ala., says").
+    let mut other = None;
     while k > floor {
         k -= 1;
         if c.text(k) == "," {
+            if let Some(person) = person_ending_at(c, k) {
+                return Some(person);
+            }
             if let Some(np) = np_left(c, k, limit) {
                 // The head is a name (or capitalized), not another clause.
                 if (np.0..np.1).any(|t| c.in_mention[t]) || c.doc.tokens[np.1 - 1].capitalized {
-                    return Some(np);
+                    other.get_or_insert(np);
                 }
             }
             continue;
@@ -526,10 +551,26 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
         if c.inside[k].is_some()
             || (c.is_punct(k) && !matches!(c.text(k), "-" | "." | "’s" | "'s" | "(" | ")"))
         {
-            return None;
+            break;
         }
     }
-    None
+    other
+}
+
+/// The token range of a person mention ending right before token `k`.
+fn person_ending_at(c: &Ctx, k: usize) -> Option<(usize, usize)> {
+    if k == 0 || !c.in_mention[k - 1] {
+        return None;
+    }
+    let end = c.doc.tokens[k - 1].span.end;
+    let ms = &c.doc.mentions;
+    let after = ms.partition_point(|m| m.span.start < end);
+    ms[..after]
+        .iter()
+        .rev()
+        .take(4)
+        .find(|m| m.span.end == end && m.etype == EntityType::Person)
+        .map(|m| (c.doc.token_at_or_after(m.span.start), k))
 }
 
 fn verb(
@@ -543,7 +584,9 @@ fn verb(
 ) -> Option<Attribution> {
     let doc = c.doc;
     let cue_span = c.span(i, i + n);
-    let left_end = skip_left_helpers(c, i, a);
+    // "Sen. Bernie Sanders (I-Vt.) said", "Reid (D-Nev.) also told": the parenthetical
+    // after a name is no part of the clause.
+    let left_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
     let evidence = doc.sentences[doc.sentence_at(cue_span.start)?].span;
     let make = |speaker: Option<(usize, usize)>,
                 content: Span,

@@ -24,8 +24,10 @@ pub fn split(
         let s = t.span.slice(text);
         let mut ends = false;
         if t.kind == TokenKind::Punct && (s.starts_with('.') || s == "!" || s == "?") {
-            // "..." inside a sentence is an ellipsis unless a capital follows.
-            ends = s.len() < 2 || next_is_capital(text, tokens, i + 1, last);
+            // "..." inside a sentence is an ellipsis unless a capital follows; "(D-Nev.)
+            // said" goes on: an abbreviation closing a bracket before a lowercase word.
+            ends = (s.len() < 2 && !no_sentence_starts_at(text, tokens, i + 1, last))
+                || next_is_capital(text, tokens, i + 1, last);
         } else if t.kind == TokenKind::Punct && s == "…" {
             ends = next_is_capital(text, tokens, i + 1, last);
         } else if t.kind == TokenKind::Word && s.ends_with('.') && s.len() > 1 && i + 1 < last {
@@ -52,6 +54,21 @@ pub fn split(
     if start < last {
         push(tokens, start, last, paragraph, out);
     }
+}
+
+/// After a period, token `i` is a comma or semicolon ("Huntsville, Ala., says"), or ")"
+/// before a lowercase word ("(D-Nev.) said"): no sentence starts there.
+fn no_sentence_starts_at(text: &str, tokens: &[Token], i: usize, last: usize) -> bool {
+    if i < last && matches!(tokens[i].span.slice(text), "," | ";") {
+        return true;
+    }
+    i + 1 < last
+        && tokens[i].span.slice(text) == ")"
+        && tokens[i + 1].kind == TokenKind::Word
+        && tokens[i + 1]
+            .span
+            .slice(text)
+            .starts_with(|c: char| c.is_lowercase())
 }
 
 fn next_is_capital(text: &str, tokens: &[Token], mut i: usize, last: usize) -> bool {
@@ -104,6 +121,18 @@ mod tests {
         assert_eq!(
             sentences("The U.S. Drug Enforcement Administration said so."),
             vec!["The U.S. Drug Enforcement Administration said so."]
+        );
+    }
+
+    #[test]
+    fn a_party_and_state_in_brackets_do_not_end_the_sentence() {
+        assert_eq!(
+            sentences("Mr. Bernie Sanders (I-Vt.) said so. (It rained.) The end"),
+            vec![
+                "Mr. Bernie Sanders (I-Vt.) said so.",
+                "(It rained.)",
+                "The end"
+            ]
         );
     }
 
