@@ -10,10 +10,12 @@
 //! - `possessive_part_of` / `prefix_part_of` / `of_part_of`: "the Ministry's Bureau",
 //!   "US Postal Service", "Bureau of the Ministry";
 //! - `verb_active` / `verb_passive`: subject and object mentions around a relation verb,
-//!   lists and coordination giving one edge each; negated verbs give none.
+//!   lists and coordination giving one edge each; negated verbs give none;
+//! - `results_line_member`: "Derbyshire 471 ( J. Adams 123 , K. Barnett 87 )" -> the
+//!   players named in parentheses after a team's score are affiliated_with the team.
 
 use crate::document::{Document, EntityMention, EntityType, Relation, Target, TokenKind};
-use crate::extract::entities::RULE_DEMONYM;
+use crate::extract::entities::{RULE_DEMONYM, RULE_TEAM};
 use crate::lexicon::{FunctionClass, Lexicon};
 use crate::span::Span;
 
@@ -35,6 +37,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     roles(doc, lex, &mut out);
     part_of(doc, &mut out);
     verbs(doc, lex, &mut out);
+    team_members(doc, &mut out);
     out.sort_by_key(|r: &Relation| (r.evidence.start, r.trigger.start, r.subject));
     out.dedup_by(|b, a| {
         a.subject == b.subject
@@ -318,6 +321,52 @@ fn part_of(doc: &Document, out: &mut Vec<Relation>) {
                 trigger: Span::new(a.span.start, b.span.end),
                 rule,
                 confidence: 0.85,
+            });
+        }
+    }
+}
+
+/// Players in the parentheses that follow a team's score in a results line.
+fn team_members(doc: &Document, out: &mut Vec<Relation>) {
+    for (ti, team) in doc.mentions.iter().enumerate() {
+        if team.rule != RULE_TEAM {
+            continue;
+        }
+        let evidence = sentence_of(doc, team.span.start);
+        let mut k = doc.token_at_or_after(team.span.end);
+        while k < doc.tokens.len()
+            && (doc.tokens[k].kind == TokenKind::Number || doc.token_lower(k) == "and")
+        {
+            k += 1;
+        }
+        if k >= doc.tokens.len()
+            || doc.token_text(k) != "("
+            || k == doc.token_at_or_after(team.span.end)
+        {
+            continue;
+        }
+        let open = doc.tokens[k].span.start;
+        let close = (k + 1..doc.tokens.len())
+            .take_while(|&e| doc.tokens[e].span.end <= evidence.end)
+            .find(|&e| matches!(doc.token_text(e), ")" | "("))
+            .filter(|&e| doc.token_text(e) == ")")
+            .map(|e| doc.tokens[e].span.end);
+        let Some(close) = close else {
+            continue;
+        };
+        for pi in mentions_in(doc, Span::new(open, close)) {
+            if doc.mentions[pi].etype != EntityType::Person {
+                continue;
+            }
+            out.push(Relation {
+                subject: pi,
+                object: Target::Entity(ti),
+                edge: "affiliated_with".into(),
+                title: None,
+                evidence,
+                trigger: Span::new(team.span.start, close),
+                rule: "results_line_member",
+                confidence: 0.6,
             });
         }
     }
