@@ -265,3 +265,20 @@ fn players_in_a_results_line_are_affiliated_with_their_team() {
         "{edges:?}"
     );
 }
+
+#[test]
+fn a_head_before_for_or_of_names_the_whole_body() {
+    let ms =
+        mentions("Economists at the Peterson Institute for International Economics disagreed.");
+    assert!(
+        has(
+            &ms,
+            "Peterson Institute for International Economics",
+            EntityType::Organization
+        ),
+        "{ms:?}"
+    );
+    // A newspaper's short name is a name.
+    let ms = mentions("The judge sided with the Times on Friday.");
+    assert!(has(&ms, "Times", EntityType::Organization), "{ms:?}");
+}
