@@ -282,3 +282,36 @@ fn a_head_before_for_or_of_names_the_whole_body() {
     let ms = mentions("The judge sided with the Times on Friday.");
     assert!(has(&ms, "Times", EntityType::Organization), "{ms:?}");
 }
+
+#[test]
+fn scorers_listed_after_their_side_are_affiliated_with_it() {
+    let p = Pipeline::new(Lexicon::builtin());
+    let mut d = Document::new(
+        "t.txt",
+        "Romania - Cosmin Contra ( 31st ) , Mihai Tararache ( 75th )\n\nLONDON - Prime Minister John Major said on Friday that talks would resume.",
+    );
+    p.analyze(&mut d);
+    let affiliations: Vec<(String, String)> = d
+        .relations
+        .iter()
+        .filter(|r| r.rule == "results_line_member")
+        .filter_map(|r| match r.object {
+            claimgraph::document::Target::Entity(o) => Some((
+                d.slice(d.mentions[r.subject].span).to_string(),
+                d.slice(d.mentions[o].span).to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert!(
+        affiliations.contains(&pair("Cosmin Contra", "Romania")),
+        "{affiliations:?}"
+    );
+    assert!(
+        affiliations.contains(&pair("Mihai Tararache", "Romania")),
+        "{affiliations:?}"
+    );
+    // A dateline before ordinary prose lists no players.
+    assert_eq!(affiliations.len(), 2, "{affiliations:?}");
+}
