@@ -398,7 +398,12 @@ fn team_or_venue_at(
     b: usize,
     last_team_end: Option<usize>,
 ) -> Option<(usize, EntityType, &'static str)> {
-    if c.doc.lowercased {
+    // Cheap first: a score or a fixture word close after, "v" or a team just before.
+    let marker = |k: usize| matches!(c.text(k), "v" | "vs" | "vs." | "versus" | "AT" | ":");
+    let near = (i + 1..(i + 5).min(b))
+        .any(|k| c.doc.tokens[k].kind == TokenKind::Number || marker(k))
+        || (i > a && (marker(i - 1) || last_team_end == Some(i - 1)));
+    if c.doc.lowercased || !c.is_cap(i) || !near {
         return None;
     }
     let n = team_name_len(c, i, b)?;
