@@ -315,3 +315,29 @@ fn scorers_listed_after_their_side_are_affiliated_with_it() {
     // A dateline before ordinary prose lists no players.
     assert_eq!(affiliations.len(), 2, "{affiliations:?}");
 }
+
+#[test]
+fn a_demonym_starts_the_name_of_a_body_it_is_not_known_without() {
+    let org = EntityType::Organization;
+    let ms = mentions(
+        "The American Civil Liberties Union sued, and Panamanian Boxing Association President Ramon Manzanares agreed.",
+    );
+    assert!(has(&ms, "American Civil Liberties Union", org), "{ms:?}");
+    assert!(has(&ms, "Panamanian Boxing Association", org), "{ms:?}");
+    assert!(has(&ms, "Ramon Manzanares", EntityType::Person), "{ms:?}");
+    // A country joined to a place by "and" starts no body's name.
+    let ms = mentions("The crossing between Jordan and the West Bank was closed.");
+    assert!(!ms.iter().any(|(_, t, _)| *t == org), "{ms:?}");
+    // A body the gazetteer knows keeps its own name and the country apart.
+    let ms = mentions("The Chinese Ministry of Public Security said so.");
+    assert!(
+        has(&ms, "Ministry of Public Security", EntityType::Agency),
+        "{ms:?}"
+    );
+}
+
+#[test]
+fn a_single_name_before_whose_is_a_person() {
+    let ms = mentions("Tarango , whose tantrum brought him a fine , argued calls .");
+    assert!(has(&ms, "Tarango", EntityType::Person), "{ms:?}");
+}

@@ -595,6 +595,47 @@ fn classify_chunk(
     out: &mut Vec<EntityMention>,
 ) -> Option<usize> {
     let doc = c.doc;
+    // Leading country or demonym ("US Drug Enforcement Administration", "Chinese ...").
+    if let Some((n, e)) = gazetteer_at(c, i, j) {
+        if matches!(
+            e.kind,
+            GazKind::Name(EntityType::Country) | GazKind::Demonym
+        ) && n < j - i
+            && c.class(i + n).is_none()
+            && head_type(c, i + n, j).is_some()
+        {
+            // "American Civil Liberties Union", "Panamanian Boxing Association": a demonym
+            // starts the name of a body (not of one the gazetteer knows without it).
+            if e.kind == GazKind::Demonym
+                && gazetteer_at(c, i + n, j).is_none_or(|(m, _)| i + n + m != j)
+            {
+                let mut rest = Vec::new();
+                let next = classify_chunk(c, i + n, j, sent_end, &mut rest);
+                if let [body] = rest.as_slice() {
+                    if body.span.end == doc.tokens[j - 1].span.end && next == Some(j) {
+                        out.push(mention(doc, i, j, body.etype, None, None, body.rule, 0.85));
+                        return Some(j);
+                    }
+                }
+            }
+            let rule = if e.kind == GazKind::Demonym {
+                RULE_DEMONYM
+            } else {
+                RULE_GAZETTEER
+            };
+            out.push(mention(
+                doc,
+                i,
+                i + n,
+                EntityType::Country,
+                Some(e.canonical.clone()),
+                Some(e.key.clone()),
+                rule,
+                0.95,
+            ));
+            return classify_chunk(c, i + n, j, sent_end, out).or(Some(i + n));
+        }
+    }
     for k in i + 1..j {
         if c.lower(k) != "of" {
             continue;
@@ -665,32 +706,6 @@ fn classify_chunk(
     // Events and other named things are not entities: consume the phrase.
     if event_heads().contains(c.text(j - 1)) {
         return Some(j);
-    }
-    // Leading country or demonym ("US Drug Enforcement Administration", "Chinese ...").
-    if let Some((n, e)) = gazetteer_at(c, i, j) {
-        if matches!(
-            e.kind,
-            GazKind::Name(EntityType::Country) | GazKind::Demonym
-        ) && n < j - i
-            && head_type(c, i + n, j).is_some()
-        {
-            let rule = if e.kind == GazKind::Demonym {
-                RULE_DEMONYM
-            } else {
-                RULE_GAZETTEER
-            };
-            out.push(mention(
-                doc,
-                i,
-                i + n,
-                EntityType::Country,
-                Some(e.canonical.clone()),
-                Some(e.key.clone()),
-                rule,
-                0.95,
-            ));
-            return classify_chunk(c, i + n, j, sent_end, out).or(Some(i + n));
-        }
     }
     if let Some(t) = head_type(c, i, j) {
         // A known organization named in full keeps its canonical name.
@@ -778,7 +793,7 @@ fn appositive_follows(c: &Ctx, j: usize, end: usize) -> bool {
         return false;
     }
     let n = j + 1;
-    matches!(c.lower(n), "who" | "the" | "a" | "an")
+    matches!(c.lower(n), "who" | "whose" | "the" | "a" | "an")
         || c.title_at(n, end) > 0
         || (c.doc.tokens[n].kind == TokenKind::Number && n + 1 < end && c.text(n + 1) == ",")
 }
