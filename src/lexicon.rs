@@ -241,6 +241,8 @@ pub struct Lexicon {
     /// Nouns naming a statement ("claim", "allegations").
     pub nominal_cues: PhraseMap<Cue>,
     pub titles: PhraseMap<()>,
+    /// Titles of whoever heads a body ("chairman", "coach"; marked in titles.txt).
+    pub body_head_titles: HashSet<String>,
     pub title_modifiers: HashSet<String>,
     /// Capitalized head words of organizations and places ("Ministry", "Bank", "Square").
     pub org_heads: HashMap<String, OrgHead>,
@@ -361,6 +363,9 @@ impl Lexicon {
         }
         for (_, cols) in rows(&read("titles.txt")?) {
             lex.titles.insert(&cols[0], ());
+            if cols.get(1).is_some_and(|f| f == "heads") {
+                lex.body_head_titles.insert(cols[0].to_ascii_lowercase());
+            }
         }
         for (_, cols) in rows(&read("title_modifiers.txt")?) {
             lex.title_modifiers.insert(cols[0].to_ascii_lowercase());

@@ -341,3 +341,18 @@ fn a_single_name_before_whose_is_a_person() {
     let ms = mentions("Tarango , whose tantrum brought him a fine , argued calls .");
     assert!(has(&ms, "Tarango", EntityType::Person), "{ms:?}");
 }
+
+#[test]
+fn an_unknown_name_before_the_title_of_a_body_head_is_the_body() {
+    let ms = mentions("Bundesbank president Hans Tietmeyer said rates would stay, and Ajax coach Louis van Gaal agreed.");
+    assert!(has(&ms, "Bundesbank", EntityType::Organization), "{ms:?}");
+    assert!(has(&ms, "Ajax", EntityType::Organization), "{ms:?}");
+    assert!(has(&ms, "Hans Tietmeyer", EntityType::Person), "{ms:?}");
+    // Not before a staff title, nor a known place.
+    let ms =
+        mentions("Clinton spokesman Brian Fallon said so, and Texas governor Rick Perry agreed.");
+    assert!(
+        !ms.iter().any(|(_, t, _)| *t == EntityType::Organization),
+        "{ms:?}"
+    );
+}

@@ -88,6 +88,7 @@ pub const RULE_APPOSITIVE_NAME: &str = "name_before_appositive";
 pub const RULE_SHORT_NAME: &str = "short_name";
 pub const RULE_ACRONYM: &str = "declared_acronym";
 pub const RULE_UNKNOWN_ACRONYM: &str = "acronym";
+pub const RULE_BODY_BEFORE_TITLE: &str = "body_before_title";
 pub const RULE_TEAM: &str = "sports_team";
 pub const RULE_VENUE: &str = "results_venue";
 
@@ -773,6 +774,36 @@ fn classify_chunk(
                     .is_none_or(|h| h.etype == EntityType::Place)
                 && !event_heads().contains(c.text(k)))
     });
+    // "Bundesbank president Hans Tietmeyer", "Ajax coach Louis van Gaal": an unknown name
+    // before the title of a body's head and a person's name is that body.
+    let head_title = if j < sent_end {
+        c.title_at(j, sent_end)
+    } else {
+        0
+    };
+    let heads_body = head_title > 0
+        && j + head_title < sent_end
+        && c.is_cap(j + head_title)
+        && !c.doc.tokens[j].capitalized
+        && c.lex.body_head_titles.contains(c.lower(j + head_title - 1));
+    if heads_body
+        && n <= 3
+        && (i..j).all(|k| c.is_cap(k) && c.class(k).is_none())
+        && gazetteer_at(c, i, j).is_none()
+        && known_place(c, i, j).is_none()
+    {
+        out.push(mention(
+            doc,
+            i,
+            j,
+            EntityType::Organization,
+            None,
+            None,
+            RULE_BODY_BEFORE_TITLE,
+            0.7,
+        ));
+        return Some(j);
+    }
     let before_cue =
         j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
     if all_names && (2..=4).contains(&n) && gazetteer_at(c, i, j).is_none() {
