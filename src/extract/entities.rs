@@ -169,6 +169,32 @@ impl Ctx<'_> {
             && !t.bytes().all(|b| b"IVXLC".contains(&b))
             && !self.lex.is_stopname(self.lower(i))
             && self.class(i).is_none()
+            && !self.abbreviates_preceding(i)
+            && !self.declared_for_words(i)
+    }
+    /// The acronym at `i` abbreviates ordinary words somewhere in the document ("controlling
+    /// NPS" after "new psychoactive substances (NPS)").
+    fn declared_for_words(&self, i: usize) -> bool {
+        let declared = format!("({})", self.text(i));
+        self.doc.text.match_indices(&declared).any(|(at, _)| {
+            let k = self.doc.token_at_or_after(at + 1);
+            k != i && k < self.doc.tokens.len() && self.abbreviates_preceding(k)
+        })
+    }
+    /// "new psychoactive substances (NPS)": an acronym in parentheses spelling the initials
+    /// of the words before it stands for them (an organization's is found by
+    /// [`declared_acronyms`] from the organization's mention).
+    fn abbreviates_preceding(&self, i: usize) -> bool {
+        let letters = self.text(i).len();
+        if i < letters + 1 || self.text(i - 1) != "(" {
+            return false;
+        }
+        let words = &self.doc.tokens[i - 1 - letters..i - 1];
+        words.iter().all(|t| t.kind == TokenKind::Word)
+            && words
+                .iter()
+                .zip(self.text(i).bytes())
+                .all(|(t, b)| self.doc.lower(t.span).as_bytes()[0] == b.to_ascii_lowercase())
     }
     /// Open parentheses between token `from` and token `i`.
     fn inside_parentheses(&self, from: usize, i: usize) -> bool {
