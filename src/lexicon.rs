@@ -55,6 +55,18 @@ pub struct Cue {
     pub noun_too: bool,
 }
 
+/// A head word of `org_heads.tsv`: the type it gives a capitalized phrase and where it
+/// may stand ("Ministry of ..." starts, "... Bureau" ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgHead {
+    pub etype: EntityType,
+    pub starts: bool,
+    pub ends: bool,
+    /// The word alone names a body ("Senate", "Pentagon"); other heads alone are a
+    /// reference back to a named one ("the Bank", "the Union") and not a name.
+    pub alone: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct RelationVerb {
     pub lemma: String,
@@ -231,9 +243,11 @@ pub struct Lexicon {
     /// Nouns naming a statement ("claim", "allegations").
     pub nominal_cues: PhraseMap<Cue>,
     pub titles: PhraseMap<()>,
+    /// Titles of whoever heads a body ("chairman", "coach"; marked in titles.txt).
+    pub body_head_titles: HashSet<String>,
     pub title_modifiers: HashSet<String>,
-    /// Capitalized head word -> (type, may start the phrase, may end it).
-    pub org_heads: HashMap<String, (EntityType, bool, bool)>,
+    /// Capitalized head words of organizations and places ("Ministry", "Bank", "Square").
+    pub org_heads: HashMap<String, OrgHead>,
     pub gazetteer: PhraseMap<GazEntry>,
     pub relations: PhraseMap<RelationVerb>,
     pub abbreviations: HashSet<String>,
@@ -351,6 +365,9 @@ impl Lexicon {
         }
         for (_, cols) in rows(&read("titles.txt")?) {
             lex.titles.insert(&cols[0], ());
+            if cols.get(1).is_some_and(|f| f == "heads") {
+                lex.body_head_titles.insert(cols[0].to_ascii_lowercase());
+            }
         }
         for (_, cols) in rows(&read("title_modifiers.txt")?) {
             lex.title_modifiers.insert(cols[0].to_ascii_lowercase());
@@ -361,11 +378,12 @@ impl Lexicon {
             let pos = field(name, line, &cols, 2)?;
             lex.org_heads.insert(
                 cols[0].clone(),
-                (
-                    t,
-                    pos == "first" || pos == "any",
-                    pos == "last" || pos == "any",
-                ),
+                OrgHead {
+                    etype: t,
+                    starts: pos == "first" || pos == "any",
+                    ends: pos == "last" || pos == "any",
+                    alone: cols.get(3).is_some_and(|f| f == "alone"),
+                },
             );
         }
         let name = "countries.tsv";

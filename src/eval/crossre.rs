@@ -9,8 +9,18 @@
 //! together). Gold `misc` spans are not scored and a prediction on exactly one is ignored;
 //! demonym mentions ("Chinese", labelled misc there) are not counted. The extension's
 //! `politician` counts as person and `politicalparty` as organisation.
+//!
+//! Relations (issue 6's outside check): the gold `role` relations (a person's membership,
+//! post or employment; head person -> tail organisation or country) are compared with the
+//! `affiliated_with` edges found in the sentence, and `part-of` with `part_of` (head part
+//! -> tail whole), by the exact token spans of both ends. Gold relations with a `misc` end
+//! (events, leagues named generically) are counted but cannot be found: the pipeline has
+//! no such entities; the report says how many. Like demonym mentions, edges to the country
+//! a demonym names ("Israeli Foreign Minister David Levy") are not counted: CrossRE labels
+//! the demonym misc.
 
-use crate::document::{Document, EntityType};
+use crate::document::{Document, EntityType, Target};
+use crate::extract::entities::RULE_DEMONYM;
 use crate::pipeline::Pipeline;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,21 +47,73 @@ fn pred_type(t: EntityType) -> Option<&'static str> {
     }
 }
 
+/// Gold relation labels scored, with the edge type each is compared with.
+const RELATIONS: [(&str, &str); 2] = [("role", "affiliated_with"), ("part-of", "part_of")];
+
 #[derive(serde::Deserialize)]
 struct Sentence {
     sentence: Vec<String>,
     #[serde(default)]
     ner: Vec<(usize, usize, String)>,
+    /// `[head_start, head_end, tail_start, tail_end, label, explanation, uncertain,
+    /// syntax_ambiguity]` (token indices, inclusive).
+    #[serde(default)]
+    relations: Vec<Vec<serde_json::Value>>,
 }
 
-/// Scores `path` and returns the report (one line per type and overall; with `verbose`,
-/// every false positive and negative).
+type TokenSpan = (usize, usize);
+
+/// Counts for one scored category.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.tp += o.tp;
+        self.fp += o.fp;
+        self.fn_ += o.fn_;
+    }
+
+    fn line(&self, name: &str) -> String {
+        let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+        let p = ratio(self.tp, self.tp + self.fp);
+        let r = ratio(self.tp, self.tp + self.fn_);
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        format!(
+            "{name:<13} P {:5.1} ({}/{})  R {:5.1} ({}/{})  F1 {:5.1}\n",
+            100.0 * p,
+            self.tp,
+            self.tp + self.fp,
+            100.0 * r,
+            self.tp,
+            self.tp + self.fn_,
+            100.0 * f
+        )
+    }
+}
+
+/// The head span, tail span and label of a gold relation row.
+fn gold_relation(row: &[serde_json::Value]) -> Option<(TokenSpan, TokenSpan, &str)> {
+    let at = |k: usize| row.get(k).and_then(|v| v.as_u64()).map(|v| v as usize);
+    Some(((at(0)?, at(1)?), (at(2)?, at(3)?), row.get(4)?.as_str()?))
+}
+
+/// Scores `path` and returns the report (one line per entity type and overall, then one
+/// per relation label; with `verbose`, every false positive and negative).
 pub fn run(path: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut tp: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut fp: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut fn_: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut entities: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut relations: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut unreachable: BTreeMap<&str, usize> = BTreeMap::new();
     let mut errors = String::new();
     let mut n = 0;
     for (line_no, line) in text.lines().enumerate() {
@@ -75,8 +137,14 @@ pub fn run(path: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
         }
         let mut doc = Document::new(format!("s{n}"), joined.as_str());
         pipeline.analyze(&mut doc);
-        let mut gold: HashMap<(usize, usize), &str> = HashMap::new();
-        let mut misc: HashSet<(usize, usize)> = HashSet::new();
+        let token_span = |m: usize| -> Option<TokenSpan> {
+            let span = doc.mentions[m].span;
+            Some((*starts.get(&span.start)?, *ends.get(&span.end)?))
+        };
+        let words = |sp: TokenSpan| s.sentence[sp.0..=sp.1].join(" ");
+        let is_demonym = |m: usize| doc.mentions[m].rule == RULE_DEMONYM;
+        let mut gold: HashMap<TokenSpan, &str> = HashMap::new();
+        let mut misc: HashSet<TokenSpan> = HashSet::new();
         for (a, b, label) in &s.ner {
             match gold_type(label) {
                 Some(t) => {
@@ -87,29 +155,27 @@ pub fn run(path: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
                 }
             }
         }
-        let mut found: HashSet<((usize, usize), &str)> = HashSet::new();
-        for m in &doc.mentions {
-            if m.rule == crate::extract::entities::RULE_DEMONYM {
+        let mut found: HashSet<(TokenSpan, &str)> = HashSet::new();
+        for (mi, m) in doc.mentions.iter().enumerate() {
+            if is_demonym(mi) {
                 continue;
             }
             let Some(t) = pred_type(m.etype) else {
                 continue;
             };
-            let span = match (starts.get(&m.span.start), ends.get(&m.span.end)) {
-                (Some(&a), Some(&b)) => Some((a, b)),
-                _ => None,
-            };
+            let span = token_span(mi);
             if span.is_some_and(|sp| misc.contains(&sp)) {
                 continue;
             }
+            let c = entities.entry(t).or_default();
             match span {
                 Some(sp) if gold.get(&sp) == Some(&t) => {
                     if found.insert((sp, t)) {
-                        *tp.entry(t).or_default() += 1;
+                        c.tp += 1;
                     }
                 }
                 _ => {
-                    *fp.entry(t).or_default() += 1;
+                    c.fp += 1;
                     if verbose {
                         let _ = writeln!(errors, "FP {t} {:?}", doc.slice(m.span));
                     }
@@ -118,62 +184,85 @@ pub fn run(path: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
         }
         for (sp, t) in &gold {
             if !found.contains(&(*sp, *t)) {
-                *fn_.entry(t).or_default() += 1;
+                entities.entry(t).or_default().fn_ += 1;
                 if verbose {
-                    let _ = writeln!(errors, "FN {t} {:?}", s.sentence[sp.0..=sp.1].join(" "));
+                    let _ = writeln!(errors, "FN {t} {:?}", words(*sp));
+                }
+            }
+        }
+        // Relations: (head, tail) token spans per scored label.
+        for (label, edge) in RELATIONS {
+            let gold_pairs: HashSet<(TokenSpan, TokenSpan)> = s
+                .relations
+                .iter()
+                .filter_map(|row| gold_relation(row))
+                .filter(|(_, _, l)| *l == label)
+                .map(|(h, t, _)| (h, t))
+                .collect();
+            let predicted: HashSet<(TokenSpan, TokenSpan)> = doc
+                .relations
+                .iter()
+                .filter(|r| r.edge == edge)
+                .filter_map(|r| match r.object {
+                    Target::Entity(o) => Some((r.subject, o)),
+                    Target::Statement(_) => None,
+                })
+                .filter(|&(a, b)| !is_demonym(a) && !is_demonym(b))
+                .filter_map(|(a, b)| Some((token_span(a)?, token_span(b)?)))
+                .collect();
+            let c = relations.entry(label).or_default();
+            for pair in &predicted {
+                if gold_pairs.contains(pair) {
+                    c.tp += 1;
+                } else {
+                    c.fp += 1;
+                    if verbose {
+                        let _ = writeln!(
+                            errors,
+                            "FP {label} {:?} -> {:?}",
+                            words(pair.0),
+                            words(pair.1)
+                        );
+                    }
+                }
+            }
+            for pair in gold_pairs.difference(&predicted) {
+                c.fn_ += 1;
+                if misc.contains(&pair.0) || misc.contains(&pair.1) {
+                    *unreachable.entry(label).or_default() += 1;
+                }
+                if verbose {
+                    let _ = writeln!(
+                        errors,
+                        "FN {label} {:?} -> {:?}",
+                        words(pair.0),
+                        words(pair.1)
+                    );
                 }
             }
         }
     }
-    let prf = |a: usize, b: usize, c: usize| {
-        let p = if a + b > 0 {
-            a as f64 / (a + b) as f64
-        } else {
-            0.0
-        };
-        let r = if a + c > 0 {
-            a as f64 / (a + c) as f64
-        } else {
-            0.0
-        };
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-        (p, r, f)
-    };
     let mut out = format!("CrossRE {}: {n} sentences\n", path.display());
-    let (mut sa, mut sb, mut sc) = (0, 0, 0);
+    let mut all = Counts::default();
     for t in TYPES {
-        let (a, b, c) = (
-            tp.get(t).copied().unwrap_or(0),
-            fp.get(t).copied().unwrap_or(0),
-            fn_.get(t).copied().unwrap_or(0),
-        );
-        (sa, sb, sc) = (sa + a, sb + b, sc + c);
-        let (p, r, f) = prf(a, b, c);
+        let c = entities.get(t).copied().unwrap_or_default();
+        all.add(c);
+        out.push_str(&c.line(t));
+    }
+    out.push_str(&all.line("all"));
+    out.push_str(
+        "relations (exact head and tail spans; role = affiliated_with, part-of = part_of):\n",
+    );
+    for (label, _) in RELATIONS {
+        let c = relations.get(label).copied().unwrap_or_default();
+        let line = c.line(label);
         let _ = writeln!(
             out,
-            "{t:<13} P {:5.1} ({a}/{})  R {:5.1} ({a}/{})  F1 {:5.1}",
-            100.0 * p,
-            a + b,
-            100.0 * r,
-            a + c,
-            100.0 * f
+            "{}  ({} gold with a misc end)",
+            line.trim_end(),
+            unreachable.get(label).copied().unwrap_or(0)
         );
     }
-    let (p, r, f) = prf(sa, sb, sc);
-    let _ = writeln!(
-        out,
-        "{:<13} P {:5.1} ({sa}/{})  R {:5.1} ({sa}/{})  F1 {:5.1}",
-        "all",
-        100.0 * p,
-        sa + sb,
-        100.0 * r,
-        sa + sc,
-        100.0 * f
-    );
     out.push_str(&errors);
     Ok(out)
 }

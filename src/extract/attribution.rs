@@ -1283,7 +1283,7 @@ fn org_head_type(lex: &Lexicon, head: &str) -> Option<EntityType> {
     let title: String = first.to_uppercase().chain(chars).collect();
     lex.org_heads
         .get(&title)
-        .map(|&(t, _, _)| t)
+        .map(|h| h.etype)
         .filter(|t| matches!(t, EntityType::Agency | EntityType::Organization))
 }
 

@@ -50,8 +50,20 @@ fn places() -> &'static PhraseMap<(String, Option<String>)> {
 }
 
 /// A place name at `i`: capitalized in cased text ("West Bank"), of two words or more in
-/// lowercased text ("new york").
+/// lowercased text ("new york"); not a team's name in a results line ("CHICAGO 4").
 fn place_at(c: &Ctx, i: usize, end: usize) -> Option<(usize, (String, Option<String>))> {
+    known_place(c, i, end)
+        // A city followed by a bare score is a team ("CHICAGO 4 Houston 2", "Surrey 350").
+        .filter(|(n, _)| {
+            let k = i + n;
+            !(k < end
+                && c.doc.tokens[k].kind == TokenKind::Number
+                && c.text(k).chars().all(|ch| ch.is_ascii_digit()))
+        })
+}
+
+/// [`place_at`] whatever follows.
+fn known_place(c: &Ctx, i: usize, end: usize) -> Option<(usize, (String, Option<String>))> {
     places()
         .matches_at(&c.doc.lower, &c.doc.tokens, i, end)
         .find(|(n, _)| {
@@ -61,13 +73,6 @@ fn place_at(c: &Ctx, i: usize, end: usize) -> Option<(usize, (String, Option<Str
                 c.is_cap(i)
                     && (i..i + n).all(|k| c.is_cap(k) || !c.is_word(k) || c.class(k).is_some())
             }
-        })
-        // A city followed by a bare score is a team ("CHICAGO 4 Houston 2", "Surrey 350").
-        .filter(|(n, _)| {
-            let k = i + n;
-            !(k < end
-                && c.doc.tokens[k].kind == TokenKind::Number
-                && c.text(k).chars().all(|ch| ch.is_ascii_digit()))
         })
         .map(|(n, v)| (n, v.clone()))
 }
@@ -82,6 +87,10 @@ pub const RULE_SPEAKER_NAME: &str = "name_before_cue";
 pub const RULE_APPOSITIVE_NAME: &str = "name_before_appositive";
 pub const RULE_SHORT_NAME: &str = "short_name";
 pub const RULE_ACRONYM: &str = "declared_acronym";
+pub const RULE_UNKNOWN_ACRONYM: &str = "acronym";
+pub const RULE_BODY_BEFORE_TITLE: &str = "body_before_title";
+pub const RULE_TEAM: &str = "sports_team";
+pub const RULE_VENUE: &str = "results_venue";
 
 /// Needs: tokens, sentences. Adds: mentions (sorted by position).
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
@@ -99,6 +108,10 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
 struct Ctx<'d> {
     doc: &'d Document,
     lex: &'d Lexicon,
+    /// The sentence is mostly in capitals, a headline ("NFL AMERICAN FOOTBALL-RANDALL
+    /// CUNNINGHAM RETIRES") or a data table ("TYPE FRN BASE 3M LIBOR"): capitals tell
+    /// nothing there.
+    headline: bool,
 }
 
 impl Ctx<'_> {
@@ -140,6 +153,57 @@ impl Ctx<'_> {
             None if k > i && self.lex.titles.contains(self.lower(k - 1)) => k - i,
             None => 0,
         }
+    }
+    /// An initial of a name ("P." in "P. Simmons").
+    fn is_initial(&self, i: usize) -> bool {
+        let t = self.text(i);
+        t.len() == 2 && t.ends_with('.') && t.starts_with(|ch: char| ch.is_ascii_uppercase())
+    }
+    /// An all-capitals word of three to six letters that no lexicon knows ("PLO", "KDPI"):
+    /// an organization's acronym, unless it is a Roman numeral or a listed abbreviation.
+    fn is_unknown_acronym(&self, i: usize) -> bool {
+        let t = self.text(i);
+        !self.headline
+            && (3..=6).contains(&t.len())
+            && t.bytes().all(|b| b.is_ascii_uppercase())
+            && !t.bytes().all(|b| b"IVXLC".contains(&b))
+            && !self.lex.is_stopname(self.lower(i))
+            && self.class(i).is_none()
+            && !self.abbreviates_preceding(i)
+            && !self.declared_for_words(i)
+    }
+    /// The acronym at `i` abbreviates ordinary words somewhere in the document ("controlling
+    /// NPS" after "new psychoactive substances (NPS)").
+    fn declared_for_words(&self, i: usize) -> bool {
+        let declared = format!("({})", self.text(i));
+        self.doc.text.match_indices(&declared).any(|(at, _)| {
+            let k = self.doc.token_at_or_after(at + 1);
+            k != i && k < self.doc.tokens.len() && self.abbreviates_preceding(k)
+        })
+    }
+    /// "new psychoactive substances (NPS)": an acronym in parentheses spelling the initials
+    /// of the words before it stands for them (an organization's is found by
+    /// [`declared_acronyms`] from the organization's mention).
+    fn abbreviates_preceding(&self, i: usize) -> bool {
+        let letters = self.text(i).len();
+        if i < letters + 1 || self.text(i - 1) != "(" {
+            return false;
+        }
+        let words = &self.doc.tokens[i - 1 - letters..i - 1];
+        words.iter().all(|t| t.kind == TokenKind::Word)
+            && words
+                .iter()
+                .zip(self.text(i).bytes())
+                .all(|(t, b)| self.doc.lower(t.span).as_bytes()[0] == b.to_ascii_lowercase())
+    }
+    /// Open parentheses between token `from` and token `i`.
+    fn inside_parentheses(&self, from: usize, i: usize) -> bool {
+        let depth = (from..i).fold(0i32, |d, k| match self.text(k) {
+            "(" => d + 1,
+            ")" => (d - 1).max(0),
+            _ => d,
+        });
+        depth > 0
     }
     /// A token that may be part of a name in lowercased text.
     fn lower_name_token(&self, i: usize) -> bool {
@@ -256,9 +320,32 @@ fn gazetteer_at<'l>(
 }
 
 fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<EntityMention>) {
-    let c = Ctx { doc, lex };
+    let headline = {
+        let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
+        let (mut upper, mut lower) = (0, 0);
+        for k in words {
+            let t = doc.token_text(k);
+            if t.chars().any(char::is_lowercase) {
+                lower += 1;
+            } else if t.len() > 1 {
+                upper += 1;
+            }
+        }
+        upper >= 2 && upper >= lower
+    };
+    let c = Ctx { doc, lex, headline };
+    // Where the last team of a results line or fixture ended (for "Sussex or Surrey").
+    let mut last_team_end = None;
     let mut i = a;
     while i < b {
+        if let Some((n, etype, rule)) = team_or_venue_at(&c, i, a, b, last_team_end) {
+            out.push(mention(doc, i, i + n, etype, None, None, rule, 0.75));
+            i += n;
+            if etype == EntityType::Organization {
+                last_team_end = Some(i);
+            }
+            continue;
+        }
         let gaz = gazetteer_at(&c, i, b);
         let chunk = if doc.lowercased {
             0
@@ -284,6 +371,12 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
             }
         }
         if let Some((n, e)) = gaz {
+            // A yardstick of a comparison ("50 times stronger than heroin") is not what
+            // the text is about.
+            if e.kind == GazKind::Name(EntityType::Substance) && i > a && c.lower(i - 1) == "than" {
+                i += n;
+                continue;
+            }
             let (etype, rule, key) = match &e.kind {
                 GazKind::Name(t) => (*t, RULE_GAZETTEER, Some(e.key.clone())),
                 GazKind::Demonym => (EntityType::Country, RULE_DEMONYM, Some(e.key.clone())),
@@ -316,6 +409,113 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
         }
         i += 1;
     }
+}
+
+/// Sports results and fixtures name teams by their town or sponsor, which the other rules
+/// would take for a place or nothing: a name followed by its score ("Pohang 3 Ulsan 2",
+/// "NEW YORK 74 59 .556", "Somerset 83 and 174 ( ... ) , Leicestershire 296"), either side
+/// of "v"/"vs" ("May 17 v Northampton"), a fixture line "KANSAS CITY AT DETROIT", and
+/// names coordinated with a team ("v Gloucestershire or Sussex"). The venue that opens a
+/// results line ("Hove : Sussex 363 ...") is a place. Countries stay countries (national
+/// sides), players' figures in parentheses are not teams, nor are goal scorers' minutes.
+fn team_or_venue_at(
+    c: &Ctx,
+    i: usize,
+    a: usize,
+    b: usize,
+    last_team_end: Option<usize>,
+) -> Option<(usize, EntityType, &'static str)> {
+    // Cheap first: a score or a fixture word close after, "v" or a team just before.
+    let marker = |k: usize| matches!(c.text(k), "v" | "vs" | "vs." | "versus" | "AT" | ":");
+    let near = (i + 1..(i + 5).min(b))
+        .any(|k| c.doc.tokens[k].kind == TokenKind::Number || marker(k))
+        || (i > a && (marker(i - 1) || last_team_end == Some(i - 1)));
+    if c.doc.lowercased || !c.is_cap(i) || !near {
+        return None;
+    }
+    let n = team_name_len(c, i, b)?;
+    let k = i + n;
+    let prev = (i > a).then(|| c.text(i - 1));
+    let next = (k < b).then(|| c.text(k));
+    let versus = |t: Option<&str>| matches!(t, Some("v" | "vs" | "vs." | "versus"));
+    let line_end = |k: usize| (k..b).all(|m| c.doc.tokens[m].kind == TokenKind::Punct);
+    let coordinated =
+        matches!(prev, Some("and" | "or" | ",")) && last_team_end == Some(i - 1) && !versus(next);
+    let fixture_line = (i == a
+        && next == Some("AT")
+        && team_name_len(c, k + 1, b).is_some_and(|m| line_end(k + 1 + m)))
+        || (prev == Some("AT") && last_team_end == Some(i - 1) && line_end(k));
+    let scored = is_score(c, k, b)
+        && (i == a
+            || matches!(prev, Some("," | ";" | ":" | "and" | "-" | ")"))
+            || c.doc.tokens[i - 1].kind == TokenKind::Number);
+    let venue = i == a
+        && next == Some(":")
+        && team_name_len(c, k + 1, b).is_some_and(|m| is_score(c, k + 1 + m, b));
+    if !(versus(prev) || versus(next) || coordinated || fixture_line || scored || venue) {
+        return None;
+    }
+    // Checked last: they scan the sentence.
+    let scorers = (a..b).any(|m| c.lower(m).starts_with("scorer"));
+    if c.inside_parentheses(a, i) || (scored && scorers) {
+        return None;
+    }
+    Some(if venue && !scored {
+        (n, EntityType::Place, RULE_VENUE)
+    } else {
+        (n, EntityType::Organization, RULE_TEAM)
+    })
+}
+
+/// Length of a team's name at `i`: one capitalized word, a known place ("Kansas City"),
+/// a phrase holding one ("Dynamo Moscow") or one in capitals ("ST LOUIS"); not a country
+/// or a person's initial.
+fn team_name_len(c: &Ctx, i: usize, end: usize) -> Option<usize> {
+    if i >= end || !c.is_cap(i) || c.is_initial(i) || c.class(i).is_some() {
+        return None;
+    }
+    if gazetteer_at(c, i, end).is_some_and(|(_, e)| {
+        matches!(
+            e.kind,
+            GazKind::Name(EntityType::Country) | GazKind::Demonym
+        )
+    }) {
+        return None;
+    }
+    let chunk = cap_chunk(c, i, end);
+    let place = known_place(c, i, end).map_or(0, |(n, _)| n);
+    let n = chunk.max(place);
+    let in_capitals = |k: usize| c.text(k).chars().all(|ch| !ch.is_lowercase()) && c.is_word(k);
+    let fits = n == 1
+        || place == n
+        || (i..i + n).all(|k| in_capitals(k) || c.class(k).is_some())
+        || (i..i + n).any(|k| known_place(c, k, i + n).is_some());
+    (n > 0 && fits).then_some(n)
+}
+
+/// A score at `k` ("3", "429-7"; not a year or a date) followed by the rest of a results
+/// line: another score, another team with its score, the next entry or the end.
+fn is_score(c: &Ctx, k: usize, b: usize) -> bool {
+    if k >= b || c.doc.tokens[k].kind != TokenKind::Number {
+        return false;
+    }
+    let parts: Vec<&str> = c.text(k).split('-').collect();
+    if parts.len() > 2
+        || !parts
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    let m = k + 1;
+    m >= b
+        || matches!(
+            c.text(m),
+            "," | "." | "(" | ")" | ";" | "-" | "and" | "points" | "pts" | "not"
+        )
+        || c.doc.tokens[m].kind == TokenKind::Number
+        || team_name_len(c, m, b)
+            .is_some_and(|t| m + t < b && c.doc.tokens[m + t].kind == TokenKind::Number)
 }
 
 /// "U.S.-China Economic and Security Review Commission", "China-Japan Friendship
@@ -369,23 +569,40 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
         return 0;
     }
     if c.lex.is_stopname(c.lower(i)) {
-        return 0;
+        // "National Football League", "New York Stock Exchange": a word that never starts
+        // a name alone ("National", "New") starts an organization's.
+        if c.class(i).is_some() || i + 1 >= end {
+            return 0;
+        }
+        let rest = cap_chunk(c, i + 1, end);
+        return if rest > 0 && head_type(c, i, i + 1 + rest).is_some() {
+            1 + rest
+        } else {
+            0
+        };
     }
+    // A head word may be one ("Lehman Brothers International").
+    let joins = |k: usize| {
+        c.is_cap(k)
+            && (!c.lex.is_stopname(c.lower(k))
+                || c.lex.org_heads.get(c.text(k)).is_some_and(|h| h.ends))
+    };
     let mut k = i + 1;
     loop {
-        if k < end && c.is_cap(k) && !c.lex.is_stopname(c.lower(k)) {
+        if k < end && joins(k) {
             k += 1;
             continue;
         }
-        // Connectors: "of", "of the", "for", "and", "on".
+        // Connectors: "of", "of the", "for", "and", "on" ("the" alone joins nothing:
+        // "Baghdad the Secretary-General").
         let mut j = k;
-        while j < end
-            && matches!(c.lower(j), "of" | "for" | "and" | "the" | "on" | "&")
-            && j - k < 2
-        {
+        if j < end && matches!(c.lower(j), "of" | "for" | "and" | "on" | "&") {
             j += 1;
+            if j < end && c.lower(j) == "the" {
+                j += 1;
+            }
         }
-        if j > k && j < end && c.is_cap(j) && !c.lex.is_stopname(c.lower(j)) {
+        if j > k && j < end && joins(j) {
             k = j + 1;
             continue;
         }
@@ -405,38 +622,29 @@ fn classify_chunk(
     out: &mut Vec<EntityMention>,
 ) -> Option<usize> {
     let doc = c.doc;
-    // Split "X Bureau of the Y Ministry" at "of" when the left side is complete.
-    for k in i + 1..j {
-        if c.lower(k) == "of" {
-            let left_last = k - 1;
-            if let Some(&(_, _, ends)) = c.lex.org_heads.get(c.text(left_last)) {
-                if ends {
-                    let l = classify_chunk(c, i, k, sent_end, out);
-                    let mut r = k + 1;
-                    if c.lower(r) == "the" {
-                        r += 1;
-                    }
-                    if r < j {
-                        // Let the caller's loop find the right side with gazetteer priority.
-                        return l.map(|_| r);
-                    }
-                    return l;
-                }
-            }
-        }
-    }
-    // Events and other named things are not entities: consume the phrase.
-    if event_heads().contains(c.text(j - 1)) {
-        return Some(j);
-    }
     // Leading country or demonym ("US Drug Enforcement Administration", "Chinese ...").
     if let Some((n, e)) = gazetteer_at(c, i, j) {
         if matches!(
             e.kind,
             GazKind::Name(EntityType::Country) | GazKind::Demonym
         ) && n < j - i
+            && c.class(i + n).is_none()
             && head_type(c, i + n, j).is_some()
         {
+            // "American Civil Liberties Union", "Panamanian Boxing Association": a demonym
+            // starts the name of a body (not of one the gazetteer knows without it).
+            if e.kind == GazKind::Demonym
+                && gazetteer_at(c, i + n, j).is_none_or(|(m, _)| i + n + m != j)
+            {
+                let mut rest = Vec::new();
+                let next = classify_chunk(c, i + n, j, sent_end, &mut rest);
+                if let [body] = rest.as_slice() {
+                    if body.span.end == doc.tokens[j - 1].span.end && next == Some(j) {
+                        out.push(mention(doc, i, j, body.etype, None, None, body.rule, 0.85));
+                        return Some(j);
+                    }
+                }
+            }
             let rule = if e.kind == GazKind::Demonym {
                 RULE_DEMONYM
             } else {
@@ -454,6 +662,77 @@ fn classify_chunk(
             ));
             return classify_chunk(c, i + n, j, sent_end, out).or(Some(i + n));
         }
+    }
+    for k in i + 1..j {
+        if c.lower(k) != "of" {
+            continue;
+        }
+        let Some(head) = c.lex.org_heads.get(c.text(k - 1)).filter(|h| h.ends) else {
+            continue;
+        };
+        let mut r = k + 1;
+        if r < j && c.lower(r) == "the" {
+            r += 1;
+        }
+        // "Bank of Japan", "Kurdistan Democratic Party of Iran": a body of a country or
+        // place is named with it.
+        let of_place = r < j
+            && (gazetteer_at(c, r, j).is_some_and(|(n, e)| {
+                r + n == j
+                    && matches!(
+                        e.kind,
+                        GazKind::Name(EntityType::Country) | GazKind::Capital
+                    )
+            }) || known_place(c, r, j).is_some_and(|(n, _)| r + n == j));
+        if of_place && head.etype != EntityType::Place {
+            out.push(mention(
+                doc,
+                i,
+                j,
+                head.etype,
+                None,
+                None,
+                RULE_HEAD_WORD,
+                0.85,
+            ));
+            return Some(j);
+        }
+        // Split "X Bureau of the Y Ministry" at "of" when the left side is a complete
+        // name; a lone head word starts one ("Ministry of Agriculture").
+        if k - i >= 2 {
+            let l = classify_chunk(c, i, k, sent_end, out);
+            if r < j {
+                // Let the caller's loop find the right side with gazetteer priority.
+                return l.map(|_| r);
+            }
+            return l;
+        }
+    }
+    // "Bank of Japan Governor Yasuo Matsushita": a title followed by a name ends the body's
+    // name; the caller's loop reads the titled name from there.
+    let titled = (i + 1..j.saturating_sub(1)).find(|&k| {
+        let t = c.title_at(k, j);
+        t > 0 && k + t < j && j - (k + t) <= 3 && (k + t..j).all(|m| c.is_cap(m))
+    });
+    if let Some(k) = titled {
+        let before = out.len();
+        if classify_chunk(c, i, k, sent_end, out).is_some() && out.len() > before {
+            return Some(k);
+        }
+        out.truncate(before);
+    }
+    // "PLO and Israel Radio": a name known on its own does not start a longer one.
+    if let Some(k) = (i + 1..j.saturating_sub(1)).find(|&k| matches!(c.lower(k), "and" | "&")) {
+        let known = (k - i == 1 && c.is_unknown_acronym(i))
+            || gazetteer_at(c, i, k).is_some_and(|(n, _)| i + n == k);
+        if known && head_type(c, i, j).is_some() {
+            // None lets the gazetteer take the left name; the caller goes on after it.
+            return classify_chunk(c, i, k, sent_end, out);
+        }
+    }
+    // Events and other named things are not entities: consume the phrase.
+    if event_heads().contains(c.text(j - 1)) {
+        return Some(j);
     }
     if let Some(t) = head_type(c, i, j) {
         // A known organization named in full keeps its canonical name.
@@ -495,18 +774,62 @@ fn classify_chunk(
         return None;
     }
     let n = j - i;
+    if n == 1 && c.is_unknown_acronym(i) && gazetteer_at(c, i, j).is_none() {
+        out.push(mention(
+            doc,
+            i,
+            j,
+            EntityType::Organization,
+            None,
+            None,
+            RULE_UNKNOWN_ACRONYM,
+            0.6,
+        ));
+        return Some(j);
+    }
     // Words that head organizations or events ("Group", "Meeting") are not names (place
-    // heads may be: "Park", "Lake").
+    // heads may be: "Park", "Lake"); initials are ("P. Simmons").
     let all_names = (i..j).all(|k| {
-        c.is_cap(k)
-            && c.class(k).is_none()
-            && c.text(k).chars().any(char::is_lowercase)
-            && c.lex
-                .org_heads
-                .get(c.text(k))
-                .is_none_or(|(t, _, _)| *t == EntityType::Place)
-            && !event_heads().contains(c.text(k))
+        (c.is_initial(k) && k + 1 < j)
+            || (c.is_cap(k)
+                && c.class(k).is_none()
+                && c.text(k).chars().any(char::is_lowercase)
+                && c.lex
+                    .org_heads
+                    .get(c.text(k))
+                    .is_none_or(|h| h.etype == EntityType::Place)
+                && !event_heads().contains(c.text(k)))
     });
+    // "Bundesbank president Hans Tietmeyer", "Ajax coach Louis van Gaal": an unknown name
+    // before the title of a body's head and a person's name is that body.
+    let head_title = if j < sent_end {
+        c.title_at(j, sent_end)
+    } else {
+        0
+    };
+    let heads_body = head_title > 0
+        && j + head_title < sent_end
+        && c.is_cap(j + head_title)
+        && !c.doc.tokens[j].capitalized
+        && c.lex.body_head_titles.contains(c.lower(j + head_title - 1));
+    if heads_body
+        && n <= 3
+        && (i..j).all(|k| c.is_cap(k) && c.class(k).is_none())
+        && gazetteer_at(c, i, j).is_none()
+        && known_place(c, i, j).is_none()
+    {
+        out.push(mention(
+            doc,
+            i,
+            j,
+            EntityType::Organization,
+            None,
+            None,
+            RULE_BODY_BEFORE_TITLE,
+            0.7,
+        ));
+        return Some(j);
+    }
     let before_cue =
         j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
     if all_names && (2..=4).contains(&n) && gazetteer_at(c, i, j).is_none() {
@@ -527,19 +850,27 @@ fn appositive_follows(c: &Ctx, j: usize, end: usize) -> bool {
         return false;
     }
     let n = j + 1;
-    matches!(c.lower(n), "who" | "the" | "a" | "an")
+    matches!(c.lower(n), "who" | "whose" | "the" | "a" | "an")
         || c.title_at(n, end) > 0
         || (c.doc.tokens[n].kind == TokenKind::Number && n + 1 < end && c.text(n + 1) == ",")
 }
 
 /// The entity type given by the phrase's head word, if any.
 fn head_type(c: &Ctx, i: usize, j: usize) -> Option<EntityType> {
-    let first = c.lex.org_heads.get(c.text(i));
-    let last = c.lex.org_heads.get(c.text(j - 1));
-    match (first, last) {
-        (_, Some(&(t, _, true))) => Some(t),
-        (Some(&(t, true, _)), _) if j - i > 1 => Some(t),
-        _ => None,
+    let head = |k: usize| c.lex.org_heads.get(c.text(k));
+    if j - i == 1 {
+        return head(i).filter(|h| h.alone).map(|h| h.etype);
+    }
+    // "Peterson Institute for International Economics": the head may stand before "for"
+    // or "of" and what the body is for or of.
+    let before_connector = (i + 1..j)
+        .find(|&k| matches!(c.lower(k), "for" | "of"))
+        .and_then(|k| head(k - 1))
+        .filter(|h| h.ends && h.etype != EntityType::Place);
+    match (head(i), head(j - 1)) {
+        (_, Some(h)) if h.ends => Some(h.etype),
+        (Some(h), _) if h.starts => Some(h.etype),
+        _ => before_connector.map(|h| h.etype),
     }
 }
 

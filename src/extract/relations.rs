@@ -13,9 +13,11 @@
 //!   lists and coordination giving one edge each; negated verbs give none;
 //! - `stance_object`: a stance attribution whose content is a noun phrase opening with a
 //!   name ("Ho, the DEA's man in Beijing, praised China's contribution") -> praises China.
+//! - `results_line_member`: "Derbyshire 471 ( J. Adams 123 , K. Barnett 87 )" -> the
+//!   players named in parentheses after a team's score are affiliated_with the team.
 
 use crate::document::{Document, EntityMention, EntityType, Relation, Target, TokenKind};
-use crate::extract::entities::RULE_DEMONYM;
+use crate::extract::entities::{RULE_DEMONYM, RULE_TEAM};
 use crate::lexicon::{FunctionClass, Lexicon};
 use crate::span::Span;
 
@@ -38,6 +40,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     part_of(doc, &mut out);
     verbs(doc, lex, &mut out);
     stance_objects(doc, &mut out);
+    team_members(doc, &mut out);
     out.sort_by_key(|r: &Relation| (r.evidence.start, r.trigger.start, r.subject));
     out.dedup_by(|b, a| {
         a.subject == b.subject
@@ -360,6 +363,99 @@ fn part_of(doc: &Document, out: &mut Vec<Relation>) {
             });
         }
     }
+}
+
+/// Players of a team in a results line: named in the parentheses after its score
+/// ("Derbyshire 471 ( J. Adams 123 , K. Barnett 87 )"), or listed after a side that opens
+/// the line ("Romania - Cosmin Contra ( 31st ) , Mihai Tararache ( 75th )").
+fn team_members(doc: &Document, out: &mut Vec<Relation>) {
+    for (ti, team) in doc.mentions.iter().enumerate() {
+        let is_team = team.rule == RULE_TEAM;
+        let is_country = team.etype == EntityType::Country && team.rule != RULE_DEMONYM;
+        if !is_team && !is_country {
+            continue;
+        }
+        let evidence = sentence_of(doc, team.span.start);
+        let after = doc.token_at_or_after(team.span.end);
+        let end = doc.token_at_or_after(evidence.end);
+        let players = if after < end && doc.token_text(after) == "-" {
+            scorer_list(doc, team.span.start, after + 1, end)
+        } else if is_team {
+            scored_parentheses(doc, after, end)
+        } else {
+            None
+        };
+        let Some(players) = players else {
+            continue;
+        };
+        for pi in mentions_in(doc, players) {
+            if doc.mentions[pi].etype != EntityType::Person {
+                continue;
+            }
+            out.push(Relation {
+                subject: pi,
+                object: Target::Entity(ti),
+                edge: "affiliated_with".into(),
+                title: None,
+                evidence,
+                trigger: Span::new(team.span.start, players.end),
+                rule: "results_line_member",
+                confidence: 0.6,
+            });
+        }
+    }
+}
+
+/// "471 ( J. Adams 123 , ... )" from token `k`: the span of the parentheses after scores.
+fn scored_parentheses(doc: &Document, mut k: usize, end: usize) -> Option<Span> {
+    let first = k;
+    while k < end && (doc.tokens[k].kind == TokenKind::Number || doc.token_lower(k) == "and") {
+        k += 1;
+    }
+    if k == first || k >= end || doc.token_text(k) != "(" {
+        return None;
+    }
+    let close = (k + 1..end).find(|&e| matches!(doc.token_text(e), ")" | "("))?;
+    (doc.token_text(close) == ")")
+        .then(|| Span::new(doc.tokens[k].span.start, doc.tokens[close].span.end))
+}
+
+/// A side opening its line and followed by nothing but players, their minutes in
+/// parentheses and commas ("- Cosmin Contra ( 31st ) , Mihai Tararache ( 75th )").
+fn scorer_list(doc: &Document, side_start: usize, from: usize, end: usize) -> Option<Span> {
+    let line_start = doc
+        .sentence_at(side_start)
+        .map(|s| doc.sentences[s].span.start);
+    if line_start != Some(side_start) || from >= end {
+        return None;
+    }
+    let mut depth = 0;
+    let mut persons = 0;
+    let mut k = from;
+    while k < end {
+        let t = doc.tokens[k];
+        match doc.token_text(k) {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            _ if depth > 0 || t.kind == TokenKind::Punct => {}
+            _ => {
+                // A word outside parentheses must be a person's name.
+                let m = doc
+                    .mentions
+                    .partition_point(|m| m.span.start < t.span.start);
+                let person = doc
+                    .mentions
+                    .get(m)
+                    .filter(|m| m.span.start == t.span.start && m.etype == EntityType::Person)?;
+                persons += 1;
+                k = doc.token_at_or_after(person.span.end);
+                continue;
+            }
+        }
+        k += 1;
+    }
+    (persons > 0 && depth == 0)
+        .then(|| Span::new(doc.tokens[from].span.start, doc.tokens[end - 1].span.end))
 }
 
 fn is_subject(m: &EntityMention) -> bool {
