@@ -234,7 +234,7 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         .iter()
         .map(|f| Format::parse(f))
         .collect::<Result<Vec<_>>>()?;
-    let lex = lexicon(a.schema.as_deref())?;
+    let lex = std::sync::Arc::new(lexicon(a.schema.as_deref())?);
     let inputs = if a.inputs.is_empty() {
         vec![PathBuf::from("seeds")]
     } else {
@@ -323,7 +323,7 @@ fn query(a: QueryArgs) -> Result<ExitCode> {
 }
 
 fn eval(a: EvalArgs) -> Result<ExitCode> {
-    let lex = Lexicon::builtin();
+    let lex = std::sync::Arc::new(Lexicon::builtin());
     let pipeline = Pipeline::new(lex.clone());
     if let Some(dir) = &a.polnear {
         print!(

@@ -8,34 +8,46 @@ use crate::ingest::metadata::{self, Boilerplate};
 use crate::lexicon::Lexicon;
 use crate::span::{CharIndex, Span};
 use crate::{extract, text};
+use std::sync::Arc;
 
-/// Everything the stages need that is loaded once.
+/// Everything the stages need that is loaded once. The lexicon is shared, never copied:
+/// it holds every country, place and agency name.
 pub struct Pipeline {
-    pub lexicon: Lexicon,
+    pub lexicon: Arc<Lexicon>,
     pub boilerplate: &'static Boilerplate,
 }
 
+/// Runs every per-article stage on `doc`.
+pub fn analyze(doc: &mut Document, lexicon: &Lexicon) {
+    metadata::detect(doc, Boilerplate::builtin());
+    text::analyze(doc, lexicon);
+    extract::entities::extract(doc, lexicon);
+    extract::attribution::extract(doc, lexicon);
+    extract::relations::extract(doc, lexicon);
+}
+
+/// [`analyze`], then the findings (dropping the text).
+pub fn run(mut doc: Document, lexicon: &Lexicon) -> Findings {
+    analyze(&mut doc, lexicon);
+    Findings::from_document(&doc)
+}
+
 impl Pipeline {
-    pub fn new(lexicon: Lexicon) -> Pipeline {
+    pub fn new(lexicon: impl Into<Arc<Lexicon>>) -> Pipeline {
         Pipeline {
-            lexicon,
+            lexicon: lexicon.into(),
             boilerplate: Boilerplate::builtin(),
         }
     }
 
     /// Runs every per-article stage on `doc`.
     pub fn analyze(&self, doc: &mut Document) {
-        metadata::detect(doc, self.boilerplate);
-        text::analyze(doc, &self.lexicon);
-        extract::entities::extract(doc, &self.lexicon);
-        extract::attribution::extract(doc, &self.lexicon);
-        extract::relations::extract(doc, &self.lexicon);
+        analyze(doc, &self.lexicon)
     }
 
     /// Analyzes and converts to findings (dropping the text).
-    pub fn run(&self, mut doc: Document) -> Findings {
-        self.analyze(&mut doc);
-        Findings::from_document(&doc)
+    pub fn run(&self, doc: Document) -> Findings {
+        run(doc, &self.lexicon)
     }
 
     /// [`Pipeline::run`], but a bug that panics on one article becomes an error for that
