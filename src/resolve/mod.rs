@@ -386,8 +386,12 @@ impl Mentions {
 
     fn store(self, g: &mut Graph) {
         for (i, list) in self.0.into_iter().enumerate() {
-            if !list.is_empty() {
-                g.g[NodeIndex::new(i)].mentions.extend(list);
+            let set = &mut g.g[NodeIndex::new(i)].mentions;
+            if set.is_empty() {
+                // Built in bulk from the sorted list (an insert per mention is slower).
+                *set = list.into_iter().collect();
+            } else {
+                set.extend(list);
             }
         }
     }
