@@ -94,7 +94,7 @@ pub struct AttributionFinding {
     pub evidence: CharSpan,
     /// The evidence sentence on one line; empty when no edge carries it (neither a
     /// resolved speaker nor a responder).
-    pub evidence_text: String,
+    pub evidence_text: Arc<str>,
     pub rule: &'static str,
     pub confidence: f32,
     /// (responder mention index, cue, edge) for "X disputed Y's claim that ...".
@@ -108,7 +108,7 @@ pub struct RelationFinding {
     pub edge: String,
     pub title: Option<String>,
     pub evidence: CharSpan,
-    pub evidence_text: String,
+    pub evidence_text: Arc<str>,
     pub rule: &'static str,
     pub confidence: f32,
 }
@@ -136,19 +136,19 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
-/// [`one_line`] of evidence sentences, each computed once per article (a sentence often
-/// carries several attributions and relations).
+/// [`one_line`] of evidence sentences, each computed and stored once per article (a
+/// sentence often carries several attributions and relations).
 struct EvidenceCache<'d> {
     doc: &'d Document,
-    done: std::collections::HashMap<Span, String>,
+    done: std::collections::HashMap<Span, Arc<str>>,
 }
 
 impl EvidenceCache<'_> {
-    fn get(&mut self, span: Span) -> String {
+    fn get(&mut self, span: Span) -> Arc<str> {
         let doc = self.doc;
         self.done
             .entry(span)
-            .or_insert_with(|| one_line(doc.slice(span)))
+            .or_insert_with(|| one_line(doc.slice(span)).into())
             .clone()
     }
 }
@@ -228,7 +228,7 @@ impl Findings {
                     {
                         evidence.get(a.evidence)
                     } else {
-                        String::new()
+                        Arc::from("")
                     },
                     rule: a.rule,
                     confidence: a.confidence,

@@ -5,6 +5,7 @@
 //! cargo run --release --bin bench -- --mb 10            # PolNeAR train+dev text (or seeds/), repeated
 //! cargo run --release --bin bench -- --mb 100 --threads 1
 //! cargo run --release --bin bench -- --synthetic --mb 100   # generated articles, many distinct names
+//! cargo run --release --bin bench -- --synthetic --articles 100000 --threads 1   # resolution scale
 //! cargo run --release --bin bench -- DIR... --formats ttl,nq,dot,json
 //! ```
 //!
@@ -35,6 +36,8 @@ const STAGES: [&str; 7] = [
 struct Opts {
     dirs: Vec<PathBuf>,
     mb: f64,
+    /// Stop after this many articles instead of `mb`.
+    articles: Option<usize>,
     threads: Option<usize>,
     synthetic: bool,
     formats: Vec<Format>,
@@ -42,9 +45,10 @@ struct Opts {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench [DIR...] [--mb N] [--threads N] [--synthetic] [--formats LIST]\n\
+        "usage: bench [DIR...] [--mb N | --articles N] [--threads N] [--synthetic] [--formats LIST]\n\
          DIR: corpus folders (default: PolNeAR train+dev text when present, else seeds/)\n\
          --mb N: repeat the corpus (or generate articles) up to N MB [default: 10]\n\
+         --articles N: repeat the corpus (or generate articles) up to N articles\n\
          --threads N: one run on N threads (default: a 1-thread and an all-cores run)\n\
          --synthetic: generated articles with many distinct names, agencies and quotes\n\
          --formats LIST: export formats [default: json]"
@@ -56,6 +60,7 @@ fn parse_args() -> Opts {
     let mut o = Opts {
         dirs: Vec::new(),
         mb: 10.0,
+        articles: None,
         threads: None,
         synthetic: false,
         formats: vec![Format::Json],
@@ -65,6 +70,7 @@ fn parse_args() -> Opts {
         let mut value = || args.next().unwrap_or_else(|| usage());
         match a.as_str() {
             "--mb" => o.mb = value().parse().unwrap_or_else(|_| usage()),
+            "--articles" => o.articles = Some(value().parse().unwrap_or_else(|_| usage())),
             "--threads" | "-j" => o.threads = Some(value().parse().unwrap_or_else(|_| usage())),
             "--synthetic" => o.synthetic = true,
             "--formats" => {
@@ -183,6 +189,11 @@ fn run(o: &Opts, threads: usize) {
         Source::Files(list)
     };
     let target = (o.mb * 1e6) as usize;
+    // Whether the corpus is complete after `bytes` and `articles`.
+    let enough = |bytes: usize, articles: usize| match o.articles {
+        Some(n) => articles >= n,
+        None => bytes >= target,
+    };
     let started = Instant::now();
     let cpu_at_start = cpu_seconds();
     let mut bytes = 0usize;
@@ -221,9 +232,10 @@ fn run(o: &Opts, threads: usize) {
         words += doc.text.split_ascii_whitespace().count();
         articles += 1;
         batch.push(doc);
-        bytes
+        enough(bytes, articles)
     };
-    let mut seen = 0;
+    let mut complete = false;
+    let mut any_read = false;
     'outer: loop {
         match &source {
             Source::Files(list) => {
@@ -233,17 +245,23 @@ fn run(o: &Opts, threads: usize) {
                     let mut errors = Vec::new();
                     ingest::read(input, &mut errors, &mut |d| docs.push(d));
                     ingest_time += thread_cpu().saturating_sub(t);
+                    let mut read_one = false;
                     for d in docs {
-                        seen = take(d, rep, &mut batch);
+                        read_one = true;
+                        complete = take(d, rep, &mut batch);
+                        if complete {
+                            break;
+                        }
                     }
+                    any_read |= read_one;
                     if batch.len() >= 256 {
                         flush(&mut batch, &mut findings);
                     }
-                    if seen >= target {
+                    if complete {
                         break 'outer;
                     }
                 }
-                if seen == 0 {
+                if !any_read {
                     break; // every input failed
                 }
                 rep += 1;
@@ -253,11 +271,11 @@ fn run(o: &Opts, threads: usize) {
                 let doc = synthetic_article(rep as u64);
                 ingest_time += thread_cpu().saturating_sub(t);
                 rep += 1;
-                seen = take(doc, 0, &mut batch);
+                complete = take(doc, 0, &mut batch);
                 if batch.len() >= 256 {
                     flush(&mut batch, &mut findings);
                 }
-                if seen >= target {
+                if complete {
                     break 'outer;
                 }
             }

@@ -9,6 +9,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum NodeType {
@@ -63,7 +64,8 @@ impl NodeType {
 /// Where something was found: article id and code point offsets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct MentionRef {
-    pub article: String,
+    /// Shared by every mention and occurrence in the article.
+    pub article: Arc<str>,
     pub start: usize,
     pub end: usize,
 }
@@ -135,10 +137,11 @@ pub struct CharSpan {
 /// One occurrence of an edge in one article.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Provenance {
-    pub article: String,
+    pub article: Arc<str>,
     pub start: usize,
     pub end: usize,
-    pub evidence: String,
+    /// The evidence sentence, shared by the occurrences read from it.
+    pub evidence: Arc<str>,
     pub rule: String,
     pub confidence: f32,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,6 +16,7 @@ use petgraph::stable_graph::NodeIndex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Identity of an entity across articles.
 pub fn entity_key(m: &MentionFinding) -> String {
@@ -213,14 +214,15 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         ..Statements::default()
     };
     for ((f, ks), words) in all.iter().zip(&keys).zip(&stmts.words) {
-        let article = f.info.id.clone();
+        // One shared copy of the id for every mention and occurrence of the article.
+        let article: Arc<str> = Arc::from(f.info.id.as_str());
         let next = article_numbers.len() as u32;
         let article_number = *article_numbers.entry(f.info.id.as_str()).or_insert(next);
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
             let mut n = Node::new(
                 format!("article-{}", slug(&article)),
                 NodeType::Article,
-                f.info.title.clone().unwrap_or_else(|| article.clone()),
+                f.info.title.clone().unwrap_or_else(|| article.to_string()),
             );
             n.article = Some(f.info.clone());
             n
@@ -372,13 +374,13 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
 struct Mentions(Vec<Vec<MentionRef>>);
 
 impl Mentions {
-    fn add(&mut self, n: NodeIndex, article: &str, start: usize, end: usize) {
+    fn add(&mut self, n: NodeIndex, article: &Arc<str>, start: usize, end: usize) {
         let i = n.index();
         if i >= self.0.len() {
             self.0.resize_with(i + 1, Vec::new);
         }
         self.0[i].push(MentionRef {
-            article: article.to_string(),
+            article: article.clone(),
             start,
             end,
         });
@@ -400,7 +402,12 @@ impl Mentions {
 /// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
 /// word as first or last name.
 fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
-    let mut full: HashMap<String, BTreeSet<String>> = HashMap::new();
+    /// The full names holding a word: the first one, and whether there are others.
+    struct Holders {
+        first: String,
+        several: bool,
+    }
+    let mut full: FxHashMap<String, Holders> = FxHashMap::default();
     let mut singles: BTreeSet<String> = BTreeSet::new();
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     for f in all {
@@ -409,12 +416,22 @@ fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
                 continue;
             }
             let key = person_key(&m.canonical);
-            let words: Vec<&str> = key.split(' ').collect();
-            if words.len() == 1 {
+            if !key.contains(' ') {
                 singles.insert(key);
-            } else {
-                for w in words {
-                    full.entry(w.to_string()).or_default().insert(key.clone());
+                continue;
+            }
+            for w in key.split(' ') {
+                match full.get_mut(w) {
+                    Some(h) => h.several |= h.first != key,
+                    None => {
+                        full.insert(
+                            w.to_string(),
+                            Holders {
+                                first: key.clone(),
+                                several: false,
+                            },
+                        );
+                    }
                 }
             }
         }
@@ -422,13 +439,8 @@ fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
     singles
         .into_iter()
         .filter_map(|s| {
-            let c = full.get(&s)?;
-            (c.len() == 1).then(|| {
-                (
-                    format!("person:{s}"),
-                    format!("person:{}", c.iter().next().unwrap()),
-                )
-            })
+            let h = full.get(&s).filter(|h| !h.several)?;
+            Some((format!("person:{s}"), format!("person:{}", h.first)))
         })
         .collect()
 }
@@ -640,15 +652,9 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
         people.dedup();
         people_of.push(people);
     }
-    // Everyone named in an article with `k`.
-    let partners = |k: &str| -> FxHashSet<&str> {
-        articles[k]
-            .iter()
-            .flat_map(|&a| &people_of[a as usize])
-            .filter(|q| **q != k)
-            .copied()
-            .collect()
-    };
+    // Everyone named in an article with each key, worked out for the keys of candidate
+    // pairs only.
+    let mut partners: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
     let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
     for k in count.keys() {
         let words: Vec<&str> = k["person:".len()..].split(' ').collect();
@@ -679,8 +685,19 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
                 if ka == kb || wa == wb || !within_one_edit(wa, wb) {
                     continue;
                 }
-                let in_one_article = articles[ka].iter().any(|a| articles[kb].contains(a));
-                let agree = in_one_article || !partners(ka).is_disjoint(&partners(kb));
+                let agree = sorted_intersect(&articles[ka], &articles[kb]) || {
+                    for k in [*ka, *kb] {
+                        partners.entry(k).or_insert_with(|| {
+                            articles[k]
+                                .iter()
+                                .flat_map(|&a| &people_of[a as usize])
+                                .filter(|q| **q != k)
+                                .copied()
+                                .collect()
+                        });
+                    }
+                    !partners[ka].is_disjoint(&partners[kb])
+                };
                 if !agree {
                     continue;
                 }
@@ -698,6 +715,19 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
     out.into_iter()
         .map(|(from, to)| (table.ids[from], table.ids[to]))
         .collect()
+}
+
+/// Whether two ascending lists share an element.
+fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// An acronym used as an organization in one article ("NCB") and an organization whose
