@@ -14,7 +14,7 @@ use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
 use petgraph::stable_graph::NodeIndex;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -78,7 +78,16 @@ impl Keys {
 
 /// Builds the graph from every article's findings (in input order).
 pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
+    build_from(all.iter().collect(), lex)
+}
+
+/// [`build`], taking the findings: each article's are dropped once they are in the graph,
+/// so the graph grows as the findings shrink (peak memory near the larger of the two,
+/// not their sum).
+pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph {
     let mut g = Graph::default();
+    let all: Vec<&Findings> = findings.iter().map(Borrow::borrow).collect();
+    let all = all.as_slice();
     let short = short_name_targets(all);
     // Entity keys per article and mention; a mention's key depends only on its type,
     // canonical name and gazetteer key, so each distinct triple is keyed once.
@@ -204,20 +213,27 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
     // The node of each key, once made.
     let mut key_nodes: Vec<Option<NodeIndex>> = vec![None; table.names.len()];
     // Capitals' countries by ISO code.
-    let mut country_nodes: FxHashMap<&str, NodeIndex> = FxHashMap::default();
+    let mut country_nodes: FxHashMap<String, NodeIndex> = FxHashMap::default();
     // Mentions are gathered per node and sorted into the nodes' sets once at the end.
     let mut mentions = Mentions::default();
     // Article ids by number (equal ids, equal numbers).
-    let mut article_numbers: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut article_numbers: FxHashMap<String, u32> = FxHashMap::default();
     let mut statements = Statements {
         rare: std::mem::take(&mut stmts.rare),
         ..Statements::default()
     };
-    for ((f, ks), words) in all.iter().zip(&keys).zip(&stmts.words) {
+    for ((f, ks), words) in findings.into_iter().zip(&keys).zip(&stmts.words) {
+        let f: &Findings = f.borrow();
         // One shared copy of the id for every mention and occurrence of the article.
         let article: Arc<str> = Arc::from(f.info.id.as_str());
         let next = article_numbers.len() as u32;
-        let article_number = *article_numbers.entry(f.info.id.as_str()).or_insert(next);
+        let article_number = match article_numbers.get(f.info.id.as_str()) {
+            Some(&n) => n,
+            None => {
+                article_numbers.insert(f.info.id.clone(), next);
+                next
+            }
+        };
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
             let mut n = Node::new(
                 format!("article-{}", slug(&article)),
@@ -255,7 +271,7 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
                             let c = g.upsert(&cid, || {
                                 Node::new(cid.clone(), NodeType::Country, cname.to_string())
                             });
-                            country_nodes.insert(iso, c);
+                            country_nodes.insert(iso.to_string(), c);
                             c
                         }),
                     };
@@ -401,7 +417,7 @@ impl Mentions {
 
 /// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
 /// word as first or last name.
-fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
+fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
     /// The full names holding a word: the first one, and whether there are others.
     struct Holders {
         first: String,
@@ -557,7 +573,7 @@ struct StatementWords {
     rare: FxHashSet<u32>,
 }
 
-fn statement_words(all: &[Findings]) -> StatementWords {
+fn statement_words(all: &[&Findings]) -> StatementWords {
     let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
     // Document frequency by word id: the statements of the run holding the word.
     let mut df: Vec<u32> = Vec::new();
@@ -733,7 +749,7 @@ fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
 /// An acronym used as an organization in one article ("NCB") and an organization whose
 /// initials it is in another ("Narcotics Control Bureau"): one node, when exactly one
 /// organization of the run has those initials. Returns acronym key -> expansion key.
-fn acronym_targets(all: &[Findings], keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
+fn acronym_targets(all: &[&Findings], keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
     let mut acronyms: BTreeSet<(String, &str)> = BTreeSet::new();
     let mut by_initials: HashMap<String, BTreeSet<&str>> = HashMap::new();
     let mut seen: FxHashSet<(&str, u32)> = FxHashSet::default();
