@@ -153,12 +153,36 @@ type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
     by_first: HashMap<String, Vec<(Vec<String>, V)>, FxBuild>,
+    /// Shapes of the first words: most tokens start no phrase, and [`word_shape`] tells
+    /// so without hashing the word.
+    first_shapes: Box<[u64]>,
+}
+
+/// Bits in [`PhraseMap::first_shapes`].
+const SHAPE_BITS: usize = 1 << 14;
+
+/// A cheap fingerprint of a word (its length and first, second and last bytes), a bit
+/// index into [`PhraseMap::first_shapes`].
+#[inline]
+fn word_shape(w: &str) -> usize {
+    let b = w.as_bytes();
+    let (first, second, last) = match b {
+        [] => (0, 0, 0),
+        [x] => (*x, 0, *x),
+        [x, y, .., z] | [x, y @ z] => (*x, *y, *z),
+    };
+    let h = (b.len() as u32)
+        .wrapping_mul(0x9e37_79b9)
+        .wrapping_add((first as u32) << 16 | (second as u32) << 8 | last as u32)
+        .wrapping_mul(0x85eb_ca6b);
+    (h >> (32 - 14)) as usize
 }
 
 impl<V> Default for PhraseMap<V> {
     fn default() -> Self {
         PhraseMap {
             by_first: HashMap::default(),
+            first_shapes: vec![0u64; SHAPE_BITS / 64].into_boxed_slice(),
         }
     }
 }
@@ -169,6 +193,8 @@ impl<V: Clone> PhraseMap<V> {
         if words.is_empty() {
             return;
         }
+        let shape = word_shape(&words[0]);
+        self.first_shapes[shape / 64] |= 1 << (shape % 64);
         let list = self.by_first.entry(words[0].clone()).or_default();
         if list.iter().any(|(w, _)| *w == words) {
             return; // first entry wins: files are read top to bottom
@@ -187,8 +213,11 @@ impl<V: Clone> PhraseMap<V> {
         end: usize,
     ) -> impl Iterator<Item = (usize, &'a V)> + 'a {
         let first = tokens[i].span.slice(lower);
-        self.by_first
-            .get(first)
+        let shape = word_shape(first);
+        let may_start = self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0;
+        may_start
+            .then(|| self.by_first.get(first))
+            .flatten()
             .into_iter()
             .flatten()
             .filter(move |(words, _)| {

@@ -30,10 +30,9 @@ pub use pipeline::{Findings, Pipeline};
 
 /// Builds the graph of a set of in-memory articles `(id, text)`: the library entry point.
 pub fn build_graph(articles: &[(&str, &str)], lex: &Lexicon) -> Graph {
-    let p = Pipeline::new(lex.clone());
     let findings: Vec<Findings> = articles
         .iter()
-        .map(|(id, text)| p.run(Document::new(*id, *text)))
+        .map(|(id, text)| pipeline::run(Document::new(*id, *text), lex))
         .collect();
     resolve::build(&findings, lex)
 }

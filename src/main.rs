@@ -234,7 +234,7 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
         .iter()
         .map(|f| Format::parse(f))
         .collect::<Result<Vec<_>>>()?;
-    let lex = lexicon(a.schema.as_deref())?;
+    let lex = std::sync::Arc::new(lexicon(a.schema.as_deref())?);
     let inputs = if a.inputs.is_empty() {
         vec![PathBuf::from("seeds")]
     } else {
@@ -245,7 +245,8 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
     for e in &errors {
         eprintln!("claimgraph: {e}");
     }
-    let graph = claimgraph::resolve::build(&findings, &lex);
+    let article_count = findings.len();
+    let graph = claimgraph::resolve::build_from(findings, &lex);
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("creating {}", a.output.display()))?;
     let opts = export::Options {
@@ -270,7 +271,7 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
     }
     if !a.quiet {
         let (nodes, edges) = graph.summary();
-        println!("articles: {}", findings.len());
+        println!("articles: {article_count}");
         println!(
             "nodes: {} ({})",
             graph.g.node_count(),
@@ -323,7 +324,7 @@ fn query(a: QueryArgs) -> Result<ExitCode> {
 }
 
 fn eval(a: EvalArgs) -> Result<ExitCode> {
-    let lex = Lexicon::builtin();
+    let lex = std::sync::Arc::new(Lexicon::builtin());
     let pipeline = Pipeline::new(lex.clone());
     if let Some(dir) = &a.polnear {
         print!(
@@ -347,7 +348,7 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
         for e in &errors {
             eprintln!("claimgraph: {e}");
         }
-        let graph = claimgraph::resolve::build(&findings, &lex);
+        let graph = claimgraph::resolve::build_from(findings, &lex);
         print!("{}", claimgraph::eval::gold::run(gold, &graph, a.verbose)?);
     }
     if a.polnear.is_none() && a.gold.is_none() && a.crossre.is_none() {

@@ -8,37 +8,49 @@ use crate::ingest::metadata::{self, Boilerplate};
 use crate::lexicon::Lexicon;
 use crate::span::{CharIndex, Span};
 use crate::{extract, text};
+use std::sync::Arc;
 
 /// Confidence of a follow-on statement relative to the attribution it continues.
 const FOLLOW_ON_CONFIDENCE: f32 = 0.9;
 
-/// Everything the stages need that is loaded once.
+/// Everything the stages need that is loaded once. The lexicon is shared, never copied:
+/// it holds every country, place and agency name.
 pub struct Pipeline {
-    pub lexicon: Lexicon,
+    pub lexicon: Arc<Lexicon>,
     pub boilerplate: &'static Boilerplate,
 }
 
+/// Runs every per-article stage on `doc`.
+pub fn analyze(doc: &mut Document, lexicon: &Lexicon) {
+    metadata::detect(doc, Boilerplate::builtin());
+    text::analyze(doc, lexicon);
+    extract::entities::extract(doc, lexicon);
+    extract::attribution::extract(doc, lexicon);
+    extract::relations::extract(doc, lexicon);
+}
+
+/// [`analyze`], then the findings (dropping the text).
+pub fn run(mut doc: Document, lexicon: &Lexicon) -> Findings {
+    analyze(&mut doc, lexicon);
+    Findings::from_document(&doc)
+}
+
 impl Pipeline {
-    pub fn new(lexicon: Lexicon) -> Pipeline {
+    pub fn new(lexicon: impl Into<Arc<Lexicon>>) -> Pipeline {
         Pipeline {
-            lexicon,
+            lexicon: lexicon.into(),
             boilerplate: Boilerplate::builtin(),
         }
     }
 
     /// Runs every per-article stage on `doc`.
     pub fn analyze(&self, doc: &mut Document) {
-        metadata::detect(doc, self.boilerplate);
-        text::analyze(doc, &self.lexicon);
-        extract::entities::extract(doc, &self.lexicon);
-        extract::attribution::extract(doc, &self.lexicon);
-        extract::relations::extract(doc, &self.lexicon);
+        analyze(doc, &self.lexicon)
     }
 
     /// Analyzes and converts to findings (dropping the text).
-    pub fn run(&self, mut doc: Document) -> Findings {
-        self.analyze(&mut doc);
-        Findings::from_document(&doc)
+    pub fn run(&self, doc: Document) -> Findings {
+        run(doc, &self.lexicon)
     }
 
     /// [`Pipeline::run`], but a bug that panics on one article becomes an error for that
@@ -85,7 +97,7 @@ pub struct AttributionFinding {
     pub evidence: CharSpan,
     /// The evidence sentence on one line; empty when no edge carries it (neither a
     /// resolved speaker nor a responder).
-    pub evidence_text: String,
+    pub evidence_text: Arc<str>,
     pub rule: &'static str,
     pub confidence: f32,
     /// (responder mention index, cue, edge) for "X disputed Y's claim that ...".
@@ -99,7 +111,7 @@ pub struct RelationFinding {
     pub edge: String,
     pub title: Option<String>,
     pub evidence: CharSpan,
-    pub evidence_text: String,
+    pub evidence_text: Arc<str>,
     pub rule: &'static str,
     pub confidence: f32,
 }
@@ -127,19 +139,19 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
-/// [`one_line`] of evidence sentences, each computed once per article (a sentence often
-/// carries several attributions and relations).
+/// [`one_line`] of evidence sentences, each computed and stored once per article (a
+/// sentence often carries several attributions and relations).
 struct EvidenceCache<'d> {
     doc: &'d Document,
-    done: std::collections::HashMap<Span, String>,
+    done: std::collections::HashMap<Span, Arc<str>>,
 }
 
 impl EvidenceCache<'_> {
-    fn get(&mut self, span: Span) -> String {
+    fn get(&mut self, span: Span) -> Arc<str> {
         let doc = self.doc;
         self.done
             .entry(span)
-            .or_insert_with(|| one_line(doc.slice(span)))
+            .or_insert_with(|| one_line(doc.slice(span)).into())
             .clone()
     }
 }
@@ -178,7 +190,7 @@ fn attribution_findings(
             evidence_text: if has_edge(a) {
                 evidence.get(a.evidence)
             } else {
-                String::new()
+                Arc::from("")
             },
             rule: a.rule,
             confidence: a.confidence,
@@ -200,7 +212,7 @@ fn attribution_findings(
                 evidence_text: if a.speaker_entity.is_some() {
                     evidence.get(ev)
                 } else {
-                    String::new()
+                    Arc::from("")
                 },
                 rule: extract::attribution::RULE_FOLLOW_ON,
                 // Less sure than the attribution it continues: the speaker is inferred

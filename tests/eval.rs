@@ -43,7 +43,7 @@ fn statement(
     });
     for &(a, s, e) in mentions {
         g.g[n].mentions.insert(MentionRef {
-            article: a.to_string(),
+            article: a.into(),
             start: s,
             end: e,
         });
@@ -53,10 +53,10 @@ fn statement(
 
 fn prov(article: &str, content: Option<(usize, usize)>) -> Option<Provenance> {
     Some(Provenance {
-        article: article.to_string(),
+        article: article.into(),
         start: 0,
         end: 1,
-        evidence: String::new(),
+        evidence: "".into(),
         rule: "test".into(),
         confidence: 1.0,
         content: content.map(|(start, end)| CharSpan { start, end }),

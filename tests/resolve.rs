@@ -26,7 +26,7 @@ fn statements(g: &Graph) -> Vec<(String, usize)> {
             .filter(|n| n.ntype == NodeType::Statement)
             .map(|n| {
                 let arts: std::collections::BTreeSet<&str> =
-                    n.mentions.iter().map(|m| m.article.as_str()).collect();
+                    n.mentions.iter().map(|m| &*m.article).collect();
                 (n.text.clone().unwrap_or_default(), arts.len())
             })
             .collect();

@@ -5,6 +5,7 @@
 //! cargo run --release --bin bench -- --mb 10            # PolNeAR train+dev text (or seeds/), repeated
 //! cargo run --release --bin bench -- --mb 100 --threads 1
 //! cargo run --release --bin bench -- --synthetic --mb 100   # generated articles, many distinct names
+//! cargo run --release --bin bench -- --synthetic --articles 100000 --threads 1   # resolution scale
 //! cargo run --release --bin bench -- DIR... --formats ttl,nq,dot,json
 //! ```
 //!
@@ -35,6 +36,8 @@ const STAGES: [&str; 7] = [
 struct Opts {
     dirs: Vec<PathBuf>,
     mb: f64,
+    /// Stop after this many articles instead of `mb`.
+    articles: Option<usize>,
     threads: Option<usize>,
     synthetic: bool,
     formats: Vec<Format>,
@@ -42,9 +45,10 @@ struct Opts {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench [DIR...] [--mb N] [--threads N] [--synthetic] [--formats LIST]\n\
+        "usage: bench [DIR...] [--mb N | --articles N] [--threads N] [--synthetic] [--formats LIST]\n\
          DIR: corpus folders (default: PolNeAR train+dev text when present, else seeds/)\n\
          --mb N: repeat the corpus (or generate articles) up to N MB [default: 10]\n\
+         --articles N: repeat the corpus (or generate articles) up to N articles\n\
          --threads N: one run on N threads (default: a 1-thread and an all-cores run)\n\
          --synthetic: generated articles with many distinct names, agencies and quotes\n\
          --formats LIST: export formats [default: json]"
@@ -56,6 +60,7 @@ fn parse_args() -> Opts {
     let mut o = Opts {
         dirs: Vec::new(),
         mb: 10.0,
+        articles: None,
         threads: None,
         synthetic: false,
         formats: vec![Format::Json],
@@ -65,6 +70,7 @@ fn parse_args() -> Opts {
         let mut value = || args.next().unwrap_or_else(|| usage());
         match a.as_str() {
             "--mb" => o.mb = value().parse().unwrap_or_else(|_| usage()),
+            "--articles" => o.articles = Some(value().parse().unwrap_or_else(|_| usage())),
             "--threads" | "-j" => o.threads = Some(value().parse().unwrap_or_else(|_| usage())),
             "--synthetic" => o.synthetic = true,
             "--formats" => {
@@ -130,10 +136,26 @@ thread_local! {
     static STAGE_TIME: RefCell<[Duration; 7]> = const { RefCell::new([Duration::ZERO; 7]) };
 }
 
+/// CPU time of the calling thread: unlike wall time, it does not count the time other
+/// processes take on a shared machine.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write into; the clock id is a constant.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(
+        ts.tv_sec.max(0) as u64,
+        ts.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
+}
+
+/// Runs `f`, adding the CPU time it takes on this thread to `stage`.
 fn timed<T>(stage: usize, f: impl FnOnce() -> T) -> T {
-    let t = Instant::now();
+    let t = thread_cpu();
     let r = f();
-    let d = t.elapsed();
+    let d = thread_cpu().saturating_sub(t);
     STAGE_TIME.with(|s| s.borrow_mut()[stage] += d);
     r
 }
@@ -153,7 +175,7 @@ fn run(o: &Opts, threads: usize) {
         .num_threads(threads)
         .build()
         .expect("thread pool");
-    let lex = Lexicon::builtin();
+    let lex = std::sync::Arc::new(Lexicon::builtin());
     let pipeline = Pipeline::new(lex.clone());
     let source = if o.synthetic {
         Source::Synthetic
@@ -167,7 +189,13 @@ fn run(o: &Opts, threads: usize) {
         Source::Files(list)
     };
     let target = (o.mb * 1e6) as usize;
+    // Whether the corpus is complete after `bytes` and `articles`.
+    let enough = |bytes: usize, articles: usize| match o.articles {
+        Some(n) => articles >= n,
+        None => bytes >= target,
+    };
     let started = Instant::now();
+    let cpu_at_start = cpu_seconds();
     let mut bytes = 0usize;
     let mut words = 0usize;
     let mut articles = 0usize;
@@ -204,43 +232,50 @@ fn run(o: &Opts, threads: usize) {
         words += doc.text.split_ascii_whitespace().count();
         articles += 1;
         batch.push(doc);
-        bytes
+        enough(bytes, articles)
     };
-    let mut seen = 0;
+    let mut complete = false;
+    let mut any_read = false;
     'outer: loop {
         match &source {
             Source::Files(list) => {
                 for input in list {
-                    let t = Instant::now();
+                    let t = thread_cpu();
                     let mut docs = Vec::new();
                     let mut errors = Vec::new();
                     ingest::read(input, &mut errors, &mut |d| docs.push(d));
-                    ingest_time += t.elapsed();
+                    ingest_time += thread_cpu().saturating_sub(t);
+                    let mut read_one = false;
                     for d in docs {
-                        seen = take(d, rep, &mut batch);
+                        read_one = true;
+                        complete = take(d, rep, &mut batch);
+                        if complete {
+                            break;
+                        }
                     }
+                    any_read |= read_one;
                     if batch.len() >= 256 {
                         flush(&mut batch, &mut findings);
                     }
-                    if seen >= target {
+                    if complete {
                         break 'outer;
                     }
                 }
-                if seen == 0 {
+                if !any_read {
                     break; // every input failed
                 }
                 rep += 1;
             }
             Source::Synthetic => {
-                let t = Instant::now();
+                let t = thread_cpu();
                 let doc = synthetic_article(rep as u64);
-                ingest_time += t.elapsed();
+                ingest_time += thread_cpu().saturating_sub(t);
                 rep += 1;
-                seen = take(doc, 0, &mut batch);
+                complete = take(doc, 0, &mut batch);
                 if batch.len() >= 256 {
                     flush(&mut batch, &mut findings);
                 }
-                if seen >= target {
+                if complete {
                     break 'outer;
                 }
             }
@@ -248,19 +283,21 @@ fn run(o: &Opts, threads: usize) {
     }
     flush(&mut batch, &mut findings);
     let analyzed = started.elapsed();
+    let resident_after_extraction = memory("VmRSS");
 
-    let t = Instant::now();
-    let graph = claimgraph::resolve::build(&findings, &lex);
-    stage_total[6] = t.elapsed();
+    let t = thread_cpu();
+    let graph = claimgraph::resolve::build_from(findings, &lex);
+    stage_total[6] = thread_cpu().saturating_sub(t);
     let out = std::env::temp_dir().join(format!("claimgraph-bench-{}", std::process::id()));
     std::fs::create_dir_all(&out).expect("output folder");
-    let t = Instant::now();
+    let t = thread_cpu();
     for f in &o.formats {
         export::write(&graph, *f, &out, &export::Options::default()).expect("export");
     }
-    let export_time = t.elapsed();
+    let export_time = thread_cpu().saturating_sub(t);
     let _ = std::fs::remove_dir_all(&out);
     let total = started.elapsed();
+    let cpu = cpu_seconds() - cpu_at_start;
 
     let mb = bytes as f64 / 1e6;
     println!(
@@ -271,28 +308,24 @@ fn run(o: &Opts, threads: usize) {
         graph.g.node_count(),
         graph.g.edge_count()
     );
+    // CPU seconds per stage (summed over the workers), so figures are per core and hold
+    // on a machine shared with other work.
     println!(
-        "{:<18} {:>9} {:>10} {:>14}",
-        "stage", "seconds", "MB/s", "words/s"
+        "{:<18} {:>9} {:>14} {:>14}",
+        "stage", "cpu s", "MB/s per core", "words/s"
     );
     let row = |name: &str, secs: f64| {
         println!(
-            "{name:<18} {secs:>9.3} {:>10.1} {:>14.0}",
+            "{name:<18} {secs:>9.3} {:>14.1} {:>14.0}",
             mb / secs.max(1e-9),
             words as f64 / secs.max(1e-9)
         )
     };
-    // Per-article stages run on `threads` workers: their summed time over the workers.
-    let per_worker = |d: Duration| d.as_secs_f64() / threads as f64;
     // Reading files happens on the main thread, the rest of stage 0 on the workers.
-    row(
-        STAGES[0],
-        ingest_time.as_secs_f64() + per_worker(stage_total[0]),
-    );
-    for (name, d) in STAGES.iter().zip(stage_total).take(6).skip(1) {
-        row(name, per_worker(d));
+    row(STAGES[0], (ingest_time + stage_total[0]).as_secs_f64());
+    for (name, d) in STAGES.iter().zip(stage_total).skip(1) {
+        row(name, d.as_secs_f64());
     }
-    row("resolve", stage_total[6].as_secs_f64());
     row(
         &format!(
             "export ({})",
@@ -304,15 +337,16 @@ fn run(o: &Opts, threads: usize) {
         ),
         export_time.as_secs_f64(),
     );
-    row("read+extract wall", analyzed.as_secs_f64());
-    row("end to end", total.as_secs_f64());
-    let cpu = cpu_seconds();
+    row("end to end", cpu);
     println!(
-        "per core: {:.1} MB/s end to end; cpu {cpu:.2} s (user+sys, {:.1} MB per cpu second); \
-         peak memory (VmHWM): {}",
-        mb / total.as_secs_f64() / threads as f64,
-        mb / cpu.max(1e-9),
-        peak_rss()
+        "wall: read+extract {:.3} s, end to end {:.3} s ({:.1} MB/s on {threads} thread{}); \
+         memory: {} resident after extraction (all findings), peak (VmHWM) {}",
+        analyzed.as_secs_f64(),
+        total.as_secs_f64(),
+        mb / total.as_secs_f64(),
+        if threads == 1 { "" } else { "s" },
+        resident_after_extraction,
+        memory("VmHWM")
     );
 }
 
@@ -331,13 +365,15 @@ fn cpu_seconds() -> f64 {
     f.iter().sum::<f64>() / 100.0
 }
 
-fn peak_rss() -> String {
+/// A memory figure of this process from /proc/self/status ("VmHWM": peak resident,
+/// "VmRSS": resident now).
+fn memory(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l["VmHWM:".len()..].trim().to_string())
+                .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+                .map(|v| v.trim().to_string())
         })
         .unwrap_or_else(|| "unknown".to_string())
 }

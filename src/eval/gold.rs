@@ -353,7 +353,7 @@ pub fn score(gold: &GoldFile, graph: &Graph) -> Scores {
                 .unwrap_or_default();
             occ.push(Occurrence {
                 node: node.id.clone(),
-                article: m.article.clone(),
+                article: m.article.to_string(),
                 start: m.start,
                 end: m.end,
                 text: node.text.clone().unwrap_or_else(|| node.label.clone()),
@@ -537,7 +537,8 @@ fn occurrence_speaker(
         .edges_directed(n, Direction::Incoming)
         .filter(|e| {
             e.weight().provenance.iter().any(|p| {
-                p.article == article && p.content.is_some_and(|c| c.start == start && c.end == end)
+                &*p.article == article
+                    && p.content.is_some_and(|c| c.start == start && c.end == end)
             })
         })
         .map(|e| graph.g[e.source()].id.clone())

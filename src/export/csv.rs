@@ -84,8 +84,7 @@ pub fn write_nodes(graph: &Graph, w: &mut dyn Write) -> Result<()> {
 pub fn write_edges(graph: &Graph, w: &mut dyn Write) -> Result<()> {
     write_record(w, &EDGES_HEADER)?;
     for (a, b, e) in graph.sorted_edges() {
-        let mut articles: BTreeSet<&str> =
-            e.provenance.iter().map(|p| p.article.as_str()).collect();
+        let mut articles: BTreeSet<&str> = e.provenance.iter().map(|p| &*p.article).collect();
         if articles.is_empty() {
             // mentions / authored_by edges carry no provenance: their article is the source
             if let Some(info) = &graph.g[a].article {
@@ -106,7 +105,7 @@ pub fn write_edges(graph: &Graph, w: &mut dyn Write) -> Result<()> {
                 e.etype.as_str(),
                 &e.provenance.len().max(1).to_string(),
                 &articles.into_iter().collect::<Vec<_>>().join(";"),
-                first.map_or("", |p| p.evidence.as_str()),
+                first.map_or("", |p| &*p.evidence),
                 first.map_or("", |p| p.rule.as_str()),
                 &confidence.map_or(String::new(), |c| c.to_string()),
             ],

@@ -145,8 +145,7 @@ pub fn write(graph: &Graph, w: &mut dyn Write) -> Result<()> {
         )?;
         data(w, "etype", &e.etype)?;
         data(w, "occurrences", &e.provenance.len().max(1).to_string())?;
-        let mut articles: BTreeSet<&str> =
-            e.provenance.iter().map(|p| p.article.as_str()).collect();
+        let mut articles: BTreeSet<&str> = e.provenance.iter().map(|p| &*p.article).collect();
         if articles.is_empty() {
             // mentions / authored_by edges carry no provenance: their article is the source
             if let Some(info) = &g[a].article {

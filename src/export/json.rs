@@ -1,245 +1,311 @@
 //! graph.json: the contract other tools read (see README, "JSON").
 //!
-//! The document is streamed straight from the graph to the writer through borrowed
-//! structs; it is the same text `serde_json` printed for the `Value` tree this module used
-//! to build: object keys in sorted order (a `Value` map is sorted), confidences printed as
-//! the `f64` of the stored `f32`, pretty printed with two spaces.
+//! The document is written straight from the graph: object keys in sorted order,
+//! confidences printed as the `f64` of the stored `f32`, pretty printed with two spaces
+//! (the text `serde_json`'s pretty printer gives for the same `Value`). Strings are escaped
+//! as `serde_json` escapes them, a whole run of plain bytes at a time.
 
-use crate::graph::{ArticleInfo, CharSpan, Edge, Graph, MentionRef, Node, NodeType, Provenance};
+use crate::graph::{CharSpan, Graph, Node, NodeType, Provenance};
 use anyhow::Result;
-use serde::ser::{Serialize, Serializer};
 use serde_json::Value;
-use std::io::Write;
+use std::io::{self, Write};
 
-/// The whole graph.json document. Fields in key order.
-#[derive(serde::Serialize)]
-struct JsonGraph<'a> {
-    articles: Articles<'a>,
-    edges: Edges<'a>,
-    nodes: Nodes<'a>,
+/// A pretty-printing JSON writer: containers and keys in the order the caller gives them.
+struct Pretty<W: Write> {
+    w: W,
+    indent: usize,
+    /// Whether the innermost open container has an element yet.
+    has_value: bool,
 }
 
-struct Articles<'a>(&'a Graph, &'a [petgraph::stable_graph::NodeIndex]);
-struct Nodes<'a>(&'a Graph, &'a [petgraph::stable_graph::NodeIndex]);
-struct Edges<'a>(
-    &'a Graph,
-    &'a [(
-        petgraph::stable_graph::NodeIndex,
-        petgraph::stable_graph::NodeIndex,
-        &'a Edge,
-    )],
-);
-
-#[derive(serde::Serialize)]
-struct ArticleOut<'a> {
-    date: &'a Option<String>,
-    file: &'a str,
-    id: &'a str,
-    source: &'a Option<String>,
-    title: &'a Option<String>,
-}
-
-impl<'a> From<&'a ArticleInfo> for ArticleOut<'a> {
-    fn from(a: &'a ArticleInfo) -> Self {
-        ArticleOut {
-            date: &a.date,
-            file: &a.file,
-            id: &a.id,
-            source: &a.source,
-            title: &a.title,
+impl<W: Write> Pretty<W> {
+    fn new(w: W) -> Self {
+        Pretty {
+            w,
+            indent: 0,
+            has_value: false,
         }
     }
-}
 
-impl Serialize for Articles<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let g = &self.0.g;
-        let list: Vec<ArticleOut> = self
-            .1
-            .iter()
-            .filter_map(|&n| g[n].article.as_ref())
-            .map(ArticleOut::from)
-            .collect();
-        s.collect_seq(list)
+    fn newline(&mut self) -> io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        self.w.write_all(b"\n")?;
+        let mut left = self.indent * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            self.w.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
     }
-}
 
-#[derive(serde::Serialize)]
-struct NodeOut<'a> {
-    aliases: &'a std::collections::BTreeSet<String>,
-    id: &'a str,
-    /// Statements only (`null` when unknown).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<Option<&'static str>>,
-    label: &'a str,
-    mentions: Mentions<'a>,
-    /// People only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    roles: Option<Roles<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    speaker: Option<&'a Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<&'a Option<String>>,
-    #[serde(rename = "type")]
-    ntype: &'static str,
-}
-
-struct Mentions<'a>(&'a std::collections::BTreeSet<MentionRef>);
-struct Roles<'a>(&'a std::collections::BTreeSet<crate::graph::Role>);
-
-#[derive(serde::Serialize)]
-struct MentionOut<'a> {
-    article: &'a str,
-    end: usize,
-    start: usize,
-}
-
-#[derive(serde::Serialize)]
-struct RoleOut<'a> {
-    organization: &'a str,
-    title: &'a str,
-}
-
-impl Serialize for Mentions<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|m| MentionOut {
-            article: &m.article,
-            end: m.end,
-            start: m.start,
-        }))
+    fn open(&mut self, bracket: &[u8]) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        self.w.write_all(bracket)
     }
-}
 
-impl Serialize for Roles<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|r| RoleOut {
-            organization: &r.organization,
-            title: &r.title,
-        }))
+    fn close(&mut self, bracket: &[u8]) -> io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline()?;
+        }
+        self.has_value = true;
+        self.w.write_all(bracket)
     }
-}
 
-impl<'a> From<&'a Node> for NodeOut<'a> {
-    fn from(node: &'a Node) -> Self {
-        let statement = node.ntype == NodeType::Statement;
-        NodeOut {
-            aliases: &node.aliases,
-            id: &node.id,
-            kind: statement.then_some(node.kind),
-            label: &node.label,
-            mentions: Mentions(&node.mentions),
-            roles: (node.ntype == NodeType::Person).then_some(Roles(&node.roles)),
-            speaker: statement.then_some(&node.speaker),
-            text: statement.then_some(&node.text),
-            ntype: node.ntype.name(),
+    /// Starts the next element of an array.
+    fn item(&mut self) -> io::Result<()> {
+        if self.has_value {
+            self.w.write_all(b",")?;
+        }
+        self.has_value = true;
+        self.newline()
+    }
+
+    /// Starts the member `name` of an object.
+    fn key(&mut self, name: &str) -> io::Result<()> {
+        self.item()?;
+        self.string(name)?;
+        self.w.write_all(b": ")
+    }
+
+    fn string(&mut self, s: &str) -> io::Result<()> {
+        self.w.write_all(b"\"")?;
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        while let Some(at) = first_escape(&bytes[start..]) {
+            let i = start + at;
+            self.w.write_all(&bytes[start..i])?;
+            let b = bytes[i];
+            match b {
+                b'"' => self.w.write_all(b"\\\"")?,
+                b'\\' => self.w.write_all(b"\\\\")?,
+                b'\n' => self.w.write_all(b"\\n")?,
+                b'\r' => self.w.write_all(b"\\r")?,
+                b'\t' => self.w.write_all(b"\\t")?,
+                0x08 => self.w.write_all(b"\\b")?,
+                0x0c => self.w.write_all(b"\\f")?,
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    self.w.write_all(&[
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[(b >> 4) as usize],
+                        HEX[(b & 0xf) as usize],
+                    ])?
+                }
+            }
+            start = i + 1;
+        }
+        self.w.write_all(&bytes[start..])?;
+        self.w.write_all(b"\"")
+    }
+
+    fn opt_string(&mut self, s: Option<&str>) -> io::Result<()> {
+        match s {
+            Some(s) => self.string(s),
+            None => self.w.write_all(b"null"),
         }
     }
-}
 
-impl Serialize for Nodes<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let g = &self.0.g;
-        s.collect_seq(self.1.iter().map(|&n| NodeOut::from(&g[n])))
+    fn number(&mut self, n: usize) -> io::Result<()> {
+        write!(self.w, "{n}")
     }
-}
 
-#[derive(serde::Serialize)]
-struct EdgeOut<'a> {
-    provenance: ProvenanceList<'a>,
-    source: &'a str,
-    target: &'a str,
-    #[serde(rename = "type")]
-    etype: &'a str,
-}
+    fn float(&mut self, x: f64) -> io::Result<()> {
+        serde_json::to_writer(&mut self.w, &x).map_err(io::Error::from)
+    }
 
-struct ProvenanceList<'a>(&'a [Provenance]);
-
-/// A [`Provenance`] with its keys in sorted order.
-#[derive(serde::Serialize)]
-struct ProvenanceOut<'a> {
-    article: &'a str,
-    /// As a `Value` stores it: the `f64` of the `f32`.
-    confidence: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<SpanOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cue: Option<SpanOut>,
-    end: usize,
-    evidence: &'a str,
-    rule: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    speaker: Option<SpanOut>,
-    start: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct SpanOut {
-    end: usize,
-    start: usize,
-}
-
-impl From<CharSpan> for SpanOut {
-    fn from(c: CharSpan) -> Self {
-        SpanOut {
-            end: c.end,
-            start: c.start,
+    /// `"name": "value"` members in a row.
+    fn string_members(&mut self, members: &[(&str, Option<&str>)]) -> io::Result<()> {
+        for (name, value) in members {
+            self.key(name)?;
+            self.opt_string(*value)?;
         }
+        Ok(())
+    }
+
+    fn span(&mut self, name: &str, span: Option<CharSpan>) -> io::Result<()> {
+        if let Some(c) = span {
+            self.key(name)?;
+            self.open(b"{")?;
+            self.key("end")?;
+            self.number(c.end)?;
+            self.key("start")?;
+            self.number(c.start)?;
+            self.close(b"}")?;
+        }
+        Ok(())
     }
 }
 
-impl Serialize for ProvenanceList<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|p| ProvenanceOut {
-            article: &p.article,
-            confidence: p.confidence as f64,
-            content: p.content.map(SpanOut::from),
-            cue: p.cue.map(SpanOut::from),
-            end: p.end,
-            evidence: &p.evidence,
-            rule: &p.rule,
-            speaker: p.speaker.map(SpanOut::from),
-            start: p.start,
-            title: p.title.as_deref(),
-        }))
-    }
+/// The bytes `serde_json` escapes: quotation mark, backslash and control characters.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
-impl Serialize for Edges<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let g = &self.0.g;
-        s.collect_seq(self.1.iter().map(|&(a, b, e)| EdgeOut {
-            provenance: ProvenanceList(&e.provenance),
-            source: &g[a].id,
-            target: &g[b].id,
-            etype: &e.etype,
-        }))
+/// Position of the first byte to escape: sixteen bytes at a time (a test without an early
+/// exit, which the compiler turns into vector instructions), then byte by byte.
+fn first_escape(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(16);
+    let mut skipped = 0;
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | needs_escape(b)) {
+            break;
+        }
+        skipped += 16;
     }
+    bytes[skipped..]
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|at| skipped + at)
 }
 
-/// Serializes the graph.json document of `graph` with `s`.
-fn serialize_graph<S: Serializer>(graph: &Graph, s: S) -> Result<S::Ok, S::Error> {
+fn node<W: Write>(p: &mut Pretty<W>, node: &Node) -> io::Result<()> {
+    let statement = node.ntype == NodeType::Statement;
+    p.open(b"{")?;
+    p.key("aliases")?;
+    p.open(b"[")?;
+    for a in &node.aliases {
+        p.item()?;
+        p.string(a)?;
+    }
+    p.close(b"]")?;
+    p.key("id")?;
+    p.string(&node.id)?;
+    if statement {
+        p.key("kind")?;
+        p.opt_string(node.kind)?;
+    }
+    p.key("label")?;
+    p.string(&node.label)?;
+    p.key("mentions")?;
+    p.open(b"[")?;
+    for m in &node.mentions {
+        p.item()?;
+        p.open(b"{")?;
+        p.key("article")?;
+        p.string(&m.article)?;
+        p.key("end")?;
+        p.number(m.end)?;
+        p.key("start")?;
+        p.number(m.start)?;
+        p.close(b"}")?;
+    }
+    p.close(b"]")?;
+    if node.ntype == NodeType::Person {
+        p.key("roles")?;
+        p.open(b"[")?;
+        for r in &node.roles {
+            p.item()?;
+            p.open(b"{")?;
+            p.string_members(&[
+                ("organization", Some(r.organization.as_str())),
+                ("title", Some(r.title.as_str())),
+            ])?;
+            p.close(b"}")?;
+        }
+        p.close(b"]")?;
+    }
+    if statement {
+        p.string_members(&[
+            ("speaker", node.speaker.as_deref()),
+            ("text", node.text.as_deref()),
+        ])?;
+    }
+    p.key("type")?;
+    p.string(node.ntype.name())?;
+    p.close(b"}")
+}
+
+fn provenance<W: Write>(p: &mut Pretty<W>, o: &Provenance) -> io::Result<()> {
+    p.open(b"{")?;
+    p.key("article")?;
+    p.string(&o.article)?;
+    p.key("confidence")?;
+    p.float(o.confidence as f64)?;
+    p.span("content", o.content)?;
+    p.span("cue", o.cue)?;
+    p.key("end")?;
+    p.number(o.end)?;
+    p.string_members(&[
+        ("evidence", Some(&*o.evidence)),
+        ("rule", Some(o.rule.as_str())),
+    ])?;
+    p.span("speaker", o.speaker)?;
+    p.key("start")?;
+    p.number(o.start)?;
+    if let Some(t) = &o.title {
+        p.key("title")?;
+        p.string(t)?;
+    }
+    p.close(b"}")
+}
+
+/// Writes the graph.json document of `graph`.
+fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
+    let g = &graph.g;
     let nodes = graph.sorted_nodes();
-    let edges = graph.sorted_edges();
-    JsonGraph {
-        articles: Articles(graph, &nodes),
-        edges: Edges(graph, &edges),
-        nodes: Nodes(graph, &nodes),
+    let mut p = Pretty::new(w);
+    p.open(b"{")?;
+    p.key("articles")?;
+    p.open(b"[")?;
+    for a in nodes.iter().filter_map(|&n| g[n].article.as_ref()) {
+        p.item()?;
+        p.open(b"{")?;
+        p.string_members(&[
+            ("date", a.date.as_deref()),
+            ("file", Some(a.file.as_str())),
+            ("id", Some(a.id.as_str())),
+            ("source", a.source.as_deref()),
+            ("title", a.title.as_deref()),
+        ])?;
+        p.close(b"}")?;
     }
-    .serialize(s)
+    p.close(b"]")?;
+    p.key("edges")?;
+    p.open(b"[")?;
+    for (a, b, e) in graph.sorted_edges() {
+        p.item()?;
+        p.open(b"{")?;
+        p.key("provenance")?;
+        p.open(b"[")?;
+        for o in &e.provenance {
+            p.item()?;
+            provenance(&mut p, o)?;
+        }
+        p.close(b"]")?;
+        p.string_members(&[
+            ("source", Some(g[a].id.as_str())),
+            ("target", Some(g[b].id.as_str())),
+            ("type", Some(e.etype.as_str())),
+        ])?;
+        p.close(b"}")?;
+    }
+    p.close(b"]")?;
+    p.key("nodes")?;
+    p.open(b"[")?;
+    for &n in &nodes {
+        p.item()?;
+        node(&mut p, &g[n])?;
+    }
+    p.close(b"]")?;
+    p.close(b"}")?;
+    p.w.write_all(b"\n")?;
+    p.w.flush()
 }
 
 /// graph.json as a `serde_json::Value` (for tests and tools that inspect it).
 pub fn to_value(graph: &Graph) -> Value {
-    serialize_graph(graph, serde_json::value::Serializer)
-        .expect("a graph always converts to a JSON value")
+    let mut buf = Vec::new();
+    write_graph(graph, &mut buf).expect("writing to memory cannot fail");
+    serde_json::from_slice(&buf).expect("graph.json is valid JSON")
 }
 
 pub fn write(graph: &Graph, w: &mut dyn Write) -> Result<()> {
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-    serialize_graph(graph, &mut serde_json::Serializer::pretty(&mut w))?;
-    w.write_all(b"\n")?;
-    w.flush()?;
+    write_graph(graph, std::io::BufWriter::with_capacity(1 << 16, w))?;
     Ok(())
 }

@@ -353,7 +353,7 @@ impl<'a> Builder<'a> {
                 }
                 let mut seen = HashSet::new();
                 for m in &node.mentions {
-                    if seen.insert(m.article.as_str()) {
+                    if seen.insert(&*m.article) {
                         let art = self.article_iri(&m.article)?;
                         self.quads
                             .add(&s, prov::WAS_DERIVED_FROM, art.clone(), Some(&art));

@@ -1288,7 +1288,9 @@ fn org_head_type(lex: &Lexicon, head: &str) -> Option<EntityType> {
 }
 
 fn nearest_before(doc: &Document, at: usize, types: &[EntityType]) -> Option<usize> {
-    doc.mentions
+    // Mentions are sorted by start: none starting after `at` ends before it.
+    let candidates = doc.mentions.partition_point(|m| m.span.start <= at);
+    doc.mentions[..candidates]
         .iter()
         .enumerate()
         .rfind(|(_, m)| m.span.end <= at && types.contains(&m.etype))

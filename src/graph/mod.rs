@@ -6,8 +6,10 @@
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum NodeType {
@@ -62,7 +64,8 @@ impl NodeType {
 /// Where something was found: article id and code point offsets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct MentionRef {
-    pub article: String,
+    /// Shared by every mention and occurrence in the article.
+    pub article: Arc<str>,
     pub start: usize,
     pub end: usize,
 }
@@ -134,10 +137,11 @@ pub struct CharSpan {
 /// One occurrence of an edge in one article.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Provenance {
-    pub article: String,
+    pub article: Arc<str>,
     pub start: usize,
     pub end: usize,
-    pub evidence: String,
+    /// The evidence sentence, shared by the occurrences read from it.
+    pub evidence: Arc<str>,
     pub rule: String,
     pub confidence: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,13 +165,13 @@ pub struct Edge {
 #[derive(Debug, Default, Clone)]
 pub struct Graph {
     pub g: StableDiGraph<Node, Edge>,
-    by_id: HashMap<String, NodeIndex>,
+    by_id: FxHashMap<String, NodeIndex>,
     /// Edge type names, interned: looking an edge up allocates nothing.
-    etypes: HashMap<String, u32>,
-    edges: HashMap<(NodeIndex, NodeIndex, u32), EdgeIndex>,
+    etypes: FxHashMap<String, u32>,
+    edges: FxHashMap<(NodeIndex, NodeIndex, u32), EdgeIndex>,
     /// For edges with many occurrences: positions in `provenance` by hash of the
     /// occurrence, so a repeated occurrence is found without scanning the list.
-    prov_index: HashMap<EdgeIndex, ProvIndex>,
+    prov_index: FxHashMap<EdgeIndex, ProvIndex>,
 }
 
 /// Lists shorter than this are scanned; longer ones get a [`ProvIndex`].
@@ -178,12 +182,12 @@ struct ProvIndex {
     /// How many entries of the list are indexed (the list is only appended to by
     /// `add_edge`; anything else rebuilds the index).
     len: usize,
-    by_hash: HashMap<u64, Vec<u32>>,
+    by_hash: FxHashMap<u64, Vec<u32>>,
 }
 
 fn prov_hash(p: &Provenance) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     p.article.hash(&mut h);
     p.start.hash(&mut h);
     p.end.hash(&mut h);
@@ -300,7 +304,7 @@ impl Graph {
     /// Sorts every provenance list (articles may finish in any order).
     pub fn normalize(&mut self) {
         // Positions change: the indexes would be stale (and are not needed any more).
-        self.prov_index = HashMap::new();
+        self.prov_index = FxHashMap::default();
         let ids: Vec<_> = self.g.edge_indices().collect();
         for e in ids {
             self.g[e].provenance.sort_by(|a, b| {

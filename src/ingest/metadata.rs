@@ -4,12 +4,15 @@
 
 use crate::document::Document;
 use crate::span::Span;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
 
 /// The compiled boilerplate patterns of schema/boilerplate.tsv.
 pub struct Boilerplate {
     patterns: Vec<(String, Regex)>,
+    /// The byline pattern and every boilerplate pattern in one automaton: one pass over
+    /// the text says which of them match at all (most articles have none).
+    any: RegexSet,
 }
 
 impl Boilerplate {
@@ -26,7 +29,10 @@ impl Boilerplate {
                 .map_err(|e| anyhow::anyhow!("boilerplate.tsv:{}: {e}", n + 1))?;
             patterns.push((name.to_string(), re));
         }
-        Ok(Boilerplate { patterns })
+        let any = RegexSet::new(
+            std::iter::once(byline().as_str()).chain(patterns.iter().map(|(_, re)| re.as_str())),
+        )?;
+        Ok(Boilerplate { patterns, any })
     }
 
     pub fn builtin() -> &'static Boilerplate {
@@ -64,7 +70,9 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
         cut.push(Span::new(whole.start(), whole.end()));
         body_start = whole.end();
     }
-    for c in byline().captures_iter(text).take(2) {
+    let found = boilerplate.any.matches(text);
+    let bylines = found.matched(0).then(|| byline().captures_iter(text));
+    for c in bylines.into_iter().flatten().take(2) {
         let whole = c.get(0).unwrap();
         let name = c.get(1).unwrap();
         doc.meta.authors.push((
@@ -73,7 +81,10 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
         ));
         cut.push(Span::new(whole.start(), whole.end()));
     }
-    for (_, re) in &boilerplate.patterns {
+    for (k, (_, re)) in boilerplate.patterns.iter().enumerate() {
+        if !found.matched(k + 1) {
+            continue;
+        }
         for m in re.find_iter(text) {
             if !m.as_str().trim().is_empty() {
                 cut.push(Span::new(m.start(), m.end()));

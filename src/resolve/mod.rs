@@ -12,7 +12,11 @@ use crate::document::{EntityType, StatementKind, Target};
 use crate::graph::{slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role};
 use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use petgraph::stable_graph::NodeIndex;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::{Borrow, Cow};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Identity of an entity across articles.
 pub fn entity_key(m: &MentionFinding) -> String {
@@ -49,95 +53,137 @@ fn org_key(name: &str) -> String {
         .replace("organisation", "organization")
 }
 
+/// Entity keys interned: every distinct key string once, mentions refer to it by number.
+#[derive(Default)]
+struct Keys {
+    ids: FxHashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Keys {
+    fn intern(&mut self, key: String) -> u32 {
+        if let Some(&k) = self.ids.get(&key) {
+            return k;
+        }
+        let k = self.names.len() as u32;
+        self.names.push(key.clone());
+        self.ids.insert(key, k);
+        k
+    }
+
+    fn name(&self, k: u32) -> &str {
+        &self.names[k as usize]
+    }
+}
+
 /// Builds the graph from every article's findings (in input order).
 pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
+    build_from(all.iter().collect(), lex)
+}
+
+/// [`build`], taking the findings: each article's are dropped once they are in the graph,
+/// so the graph grows as the findings shrink (peak memory near the larger of the two,
+/// not their sum).
+pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph {
     let mut g = Graph::default();
+    let all: Vec<&Findings> = findings.iter().map(Borrow::borrow).collect();
+    let all = all.as_slice();
     let short = short_name_targets(all);
-    // Entity keys per article and mention.
-    let mut keys: Vec<Vec<String>> = all
+    // Entity keys per article and mention; a mention's key depends only on its type,
+    // canonical name and gazetteer key, so each distinct triple is keyed once.
+    let mut table = Keys::default();
+    let mut memo: FxHashMap<(EntityType, &str, Option<&str>), u32> = FxHashMap::default();
+    let mut keys: Vec<Vec<u32>> = all
         .iter()
         .map(|f| {
             f.mentions
                 .iter()
                 .map(|m| {
-                    let k = entity_key(m);
-                    short.get(&k).cloned().unwrap_or(k)
+                    *memo
+                        .entry((m.etype, m.canonical.as_str(), m.key.as_deref()))
+                        .or_insert_with(|| {
+                            let k = entity_key(m);
+                            table.intern(short.get(&k).cloned().unwrap_or(k))
+                        })
                 })
                 .collect()
         })
         .collect();
-    let variants = person_variants(&keys);
-    let acronyms = acronym_targets(all, &keys);
+    drop(memo);
+    let variants = person_variants(&keys, &table);
+    let acronyms = acronym_targets(all, &keys, &table);
+    // Each key replaced at most once: by its spelling variant, else by its expansion.
+    let replaced: Vec<u32> = (0..table.names.len() as u32)
+        .map(|k| {
+            variants
+                .get(&k)
+                .or_else(|| acronyms.get(&k))
+                .copied()
+                .unwrap_or(k)
+        })
+        .collect();
     for k in keys.iter_mut().flatten() {
-        if let Some(t) = variants
-            .get(k.as_str())
-            .or_else(|| acronyms.get(k.as_str()))
-        {
-            *k = t.clone();
-        }
+        *k = replaced[*k as usize];
     }
-    let df = statement_df(all);
+    let mut stmts = statement_words(all);
     // Labels: the most frequent cased surface (or canonical) per key.
-    let mut label_votes: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
+    let mut label_votes: Vec<FxHashMap<Cow<str>, usize>> =
+        vec![FxHashMap::default(); table.names.len()];
     for (f, ks) in all.iter().zip(&keys) {
-        for (m, k) in f.mentions.iter().zip(ks) {
+        for (m, &k) in f.mentions.iter().zip(ks) {
             if m.rule == crate::extract::entities::RULE_DEMONYM {
                 continue;
             }
             let name = if m.canonical.chars().any(char::is_uppercase) {
-                m.canonical.clone()
+                Cow::Borrowed(m.canonical.as_str())
             } else {
-                title_case(&m.canonical)
+                Cow::Owned(title_case(&m.canonical))
             };
-            let weight = if m.canonical.split_whitespace().count() > 1 {
+            let weight = if m.canonical.split_whitespace().nth(1).is_some() {
                 3
             } else {
                 1
             };
-            let votes = label_votes.entry(k).or_default();
-            match votes.get_mut(&name) {
-                Some(v) => *v += weight,
-                None => {
-                    votes.insert(name, weight);
-                }
-            }
+            *label_votes[k as usize].entry(name).or_default() += weight;
         }
     }
-    let label_of = |k: &str| -> String {
-        label_votes
-            .get(k)
-            .and_then(|v| {
-                v.iter()
-                    .max_by(|a, b| {
-                        a.1.cmp(b.1)
-                            .then(b.0.len().cmp(&a.0.len()).reverse())
-                            .then(b.0.cmp(a.0))
-                    })
-                    .map(|(s, _)| s.clone())
+    let label_of = |k: u32| -> String {
+        label_votes[k as usize]
+            .iter()
+            .max_by(|a, b| {
+                a.1.cmp(b.1)
+                    .then(b.0.len().cmp(&a.0.len()).reverse())
+                    .then(b.0.cmp(a.0))
             })
-            .unwrap_or_else(|| k.split_once(':').map_or(k, |x| x.1).to_string())
+            .map(|(s, _)| s.to_string())
+            .unwrap_or_else(|| {
+                let k = table.name(k);
+                k.split_once(':').map_or(k, |x| x.1).to_string()
+            })
     };
-    // Node ids read like their labels ("person-lance-ho"); a clash of two keys on one
-    // label keeps them apart with a hash suffix.
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut taken: HashMap<String, String> = HashMap::new();
     // An organization known as an agency anywhere is an agency.
-    let mut org_types: HashMap<&str, EntityType> = HashMap::new();
+    let mut org_types: Vec<Option<EntityType>> = vec![None; table.names.len()];
     for (f, ks) in all.iter().zip(&keys) {
-        for (m, k) in f.mentions.iter().zip(ks) {
-            let t = org_types.entry(k).or_insert(m.etype);
+        for (m, &k) in f.mentions.iter().zip(ks) {
+            let t = org_types[k as usize].get_or_insert(m.etype);
             if m.etype == EntityType::Agency {
                 *t = EntityType::Agency;
             }
         }
     }
-    let mut sorted_keys: Vec<&String> = keys.iter().flatten().collect();
-    sorted_keys.sort();
+    // Node ids read like their labels ("person-lance-ho"); a clash of two keys on one
+    // label keeps them apart with a hash suffix.
+    let mut ids: Vec<Option<(String, String)>> = vec![None; table.names.len()];
+    let mut taken: FxHashMap<String, u32> = FxHashMap::default();
+    let mut sorted_keys: Vec<u32> = keys.iter().flatten().copied().collect();
+    sorted_keys.sort_unstable();
     sorted_keys.dedup();
+    sorted_keys.sort_unstable_by(|&a, &b| table.name(a).cmp(table.name(b)));
     for k in sorted_keys {
-        let ntype = k.split_once(':').map_or("entity", |x| x.0);
+        let key = table.name(k);
+        let ntype = key.split_once(':').map_or("entity", |x| x.0);
         let ntype = if ntype == "org" {
-            if org_types.get(k.as_str()) == Some(&EntityType::Organization) {
+            if org_types[k as usize] == Some(EntityType::Organization) {
                 "organization"
             } else {
                 "agency"
@@ -145,102 +191,128 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         } else {
             ntype
         };
-        let mut id = format!("{ntype}-{}", slug(&label_of(k)));
-        if taken.get(&id).is_some_and(|other| other != k) {
-            id = format!("{id}-{:08x}", stable_hash(k) as u32);
+        let label = label_of(k);
+        let mut id = format!("{ntype}-{}", slug(&label));
+        if taken
+            .get(&id)
+            .is_some_and(|&other| table.name(other) != key)
+        {
+            id = format!("{id}-{:08x}", stable_hash(key) as u32);
         }
-        taken.insert(id.clone(), k.clone());
-        ids.insert(k.clone(), id);
+        taken.insert(id.clone(), k);
+        ids[k as usize] = Some((id, label));
     }
+    drop(taken);
+    let key_id = |key: &str| {
+        table
+            .ids
+            .get(key)
+            .and_then(|&k| ids[k as usize].as_ref())
+            .map(|(id, _)| id.clone())
+    };
+    // The node of each key, once made.
+    let mut key_nodes: Vec<Option<NodeIndex>> = vec![None; table.names.len()];
+    // Capitals' countries by ISO code.
+    let mut country_nodes: FxHashMap<String, NodeIndex> = FxHashMap::default();
+    // Mentions are gathered per node and sorted into the nodes' sets once at the end.
+    let mut mentions = Mentions::default();
+    // Article ids by number (equal ids, equal numbers).
+    let mut article_numbers: FxHashMap<String, u32> = FxHashMap::default();
     let mut statements = Statements {
-        df,
-        total: all.iter().map(|f| f.attributions.len()).sum(),
+        rare: std::mem::take(&mut stmts.rare),
         ..Statements::default()
     };
-    for (f, ks) in all.iter().zip(&keys) {
-        let article = f.info.id.clone();
+    for ((f, ks), words) in findings.into_iter().zip(&keys).zip(&stmts.words) {
+        let f: &Findings = f.borrow();
+        // One shared copy of the id for every mention and occurrence of the article.
+        let article: Arc<str> = Arc::from(f.info.id.as_str());
+        let next = article_numbers.len() as u32;
+        let article_number = match article_numbers.get(f.info.id.as_str()) {
+            Some(&n) => n,
+            None => {
+                article_numbers.insert(f.info.id.clone(), next);
+                next
+            }
+        };
         let art = g.upsert(&format!("article-{}", slug(&article)), || {
             let mut n = Node::new(
                 format!("article-{}", slug(&article)),
                 NodeType::Article,
-                f.info.title.clone().unwrap_or_else(|| article.clone()),
+                f.info.title.clone().unwrap_or_else(|| article.to_string()),
             );
             n.article = Some(f.info.clone());
             n
         });
         // Entities and "mentions" edges.
         let mut idx = Vec::with_capacity(f.mentions.len());
-        for (m, k) in f.mentions.iter().zip(ks) {
-            let ntype = NodeType::from_entity(org_types[k.as_str()]);
-            let id = &ids[k];
-            let n = g.upsert(id, || Node::new(id.clone(), ntype, label_of(k)));
+        for (m, &k) in f.mentions.iter().zip(ks) {
+            let n = *key_nodes[k as usize].get_or_insert_with(|| {
+                let ntype = NodeType::from_entity(org_types[k as usize].expect("typed"));
+                let (id, label) = ids[k as usize].as_ref().expect("named");
+                g.upsert(id, || Node::new(id.clone(), ntype, label.clone()))
+            });
             let node = &mut g.g[n];
             if m.rule != crate::extract::entities::RULE_DEMONYM
                 && !node.aliases.contains(&m.surface)
             {
                 node.aliases.insert(m.surface.clone());
             }
-            node.mentions.insert(MentionRef {
-                article: article.clone(),
-                start: m.span.start,
-                end: m.span.end,
-            });
+            mentions.add(n, &article, m.span.start, m.span.end);
             g.add_edge(art, n, "mentions", None);
             idx.push(n);
             // A capital is located in its country.
             if m.etype == EntityType::Place {
                 if let Some(iso) = m.key.as_deref() {
-                    if let Some(cname) = lex.country_name(iso) {
-                        let ckey = format!("country:{}", iso.to_ascii_lowercase());
-                        let cid = ids
-                            .get(&ckey)
-                            .cloned()
-                            .unwrap_or_else(|| format!("country-{}", slug(cname)));
-                        let c = g.upsert(&cid, || {
-                            Node::new(cid.clone(), NodeType::Country, cname.to_string())
-                        });
+                    let c = match country_nodes.get(iso) {
+                        Some(&c) => Some(c),
+                        None => lex.country_name(iso).map(|cname| {
+                            let cid = key_id(&format!("country:{}", iso.to_ascii_lowercase()))
+                                .unwrap_or_else(|| format!("country-{}", slug(cname)));
+                            let c = g.upsert(&cid, || {
+                                Node::new(cid.clone(), NodeType::Country, cname.to_string())
+                            });
+                            country_nodes.insert(iso.to_string(), c);
+                            c
+                        }),
+                    };
+                    if let Some(c) = c {
                         g.add_edge(n, c, "located_in", None);
                     }
                 }
             }
         }
         for (name, span) in &f.authors {
-            let k = format!("person:{}", person_key(name));
-            let id = ids
-                .get(&k)
-                .cloned()
+            let id = key_id(&format!("person:{}", person_key(name)))
                 .unwrap_or_else(|| format!("person-{}", slug(name)));
             let p = g.upsert(&id, || {
                 Node::new(id.clone(), NodeType::Person, name.clone())
             });
             g.g[p].aliases.insert(name.clone());
-            g.g[p].mentions.insert(MentionRef {
-                article: article.clone(),
-                start: span.start,
-                end: span.end,
-            });
+            mentions.add(p, &article, span.start, span.end);
             g.add_edge(art, p, "authored_by", None);
         }
         // Statements.
         let mut stmt_nodes = Vec::with_capacity(f.attributions.len());
-        for a in &f.attributions {
+        for (a, (words, neg)) in f.attributions.iter().zip(words) {
             let speaker = a.speaker_mention.map(|m| idx[m]);
-            let speaker_id = speaker.map(|s| g.g[s].id.clone());
             let s = statement_node(
                 &mut g,
                 &mut statements,
-                speaker_id.as_deref(),
-                &a.text,
-                a.kind,
-                &article,
+                speaker,
+                &StatementText {
+                    text: &a.text,
+                    words,
+                    neg: *neg,
+                    kind: a.kind,
+                },
+                article_number,
             );
             let node = &mut g.g[s];
-            node.aliases.insert(a.text.clone());
-            node.mentions.insert(MentionRef {
-                article: article.clone(),
-                start: a.content.start,
-                end: a.content.end,
-            });
+            if !node.aliases.contains(&a.text) {
+                node.aliases.insert(a.text.clone());
+            }
+            mentions.add(s, &article, a.content.start, a.content.end);
+            statements.articles.insert((s, article_number));
             if let Some(sp) = speaker {
                 let prov = Provenance {
                     article: article.clone(),
@@ -307,24 +379,75 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             g.add_edge(subj, obj, &r.edge, Some(prov));
         }
     }
+    mentions.store(&mut g);
     g.normalize();
     g
 }
 
+/// Mentions by node, gathered while the graph is built: one sort per node at the end
+/// instead of an ordered insert per mention.
+#[derive(Default)]
+struct Mentions(Vec<Vec<MentionRef>>);
+
+impl Mentions {
+    fn add(&mut self, n: NodeIndex, article: &Arc<str>, start: usize, end: usize) {
+        let i = n.index();
+        if i >= self.0.len() {
+            self.0.resize_with(i + 1, Vec::new);
+        }
+        self.0[i].push(MentionRef {
+            article: article.clone(),
+            start,
+            end,
+        });
+    }
+
+    fn store(self, g: &mut Graph) {
+        for (i, list) in self.0.into_iter().enumerate() {
+            let set = &mut g.g[NodeIndex::new(i)].mentions;
+            if set.is_empty() {
+                // Built in bulk from the sorted list (an insert per mention is slower).
+                *set = list.into_iter().collect();
+            } else {
+                set.extend(list);
+            }
+        }
+    }
+}
+
 /// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
 /// word as first or last name.
-fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
-    let mut full: HashMap<String, BTreeSet<String>> = HashMap::new();
+fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
+    /// The full names holding a word: the first one, and whether there are others.
+    struct Holders {
+        first: String,
+        several: bool,
+    }
+    let mut full: FxHashMap<String, Holders> = FxHashMap::default();
     let mut singles: BTreeSet<String> = BTreeSet::new();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     for f in all {
         for m in f.mentions.iter().filter(|m| m.etype == EntityType::Person) {
+            if !seen.insert(m.canonical.as_str()) {
+                continue;
+            }
             let key = person_key(&m.canonical);
-            let words: Vec<&str> = key.split(' ').collect();
-            if words.len() == 1 {
+            if !key.contains(' ') {
                 singles.insert(key);
-            } else {
-                for w in words {
-                    full.entry(w.to_string()).or_default().insert(key.clone());
+                continue;
+            }
+            for w in key.split(' ') {
+                match full.get_mut(w) {
+                    Some(h) => h.several |= h.first != key,
+                    None => {
+                        full.insert(
+                            w.to_string(),
+                            Holders {
+                                first: key.clone(),
+                                several: false,
+                            },
+                        );
+                    }
                 }
             }
         }
@@ -332,13 +455,8 @@ fn short_name_targets(all: &[Findings]) -> HashMap<String, String> {
     singles
         .into_iter()
         .filter_map(|s| {
-            let c = full.get(&s)?;
-            (c.len() == 1).then(|| {
-                (
-                    format!("person:{s}"),
-                    format!("person:{}", c.iter().next().unwrap()),
-                )
-            })
+            let h = full.get(&s).filter(|h| !h.several)?;
+            Some((format!("person:{s}"), format!("person:{}", h.first)))
         })
         .collect()
 }
@@ -372,9 +490,15 @@ const STATEMENT_STOPWORDS: &[&str] = &[
     "friday", "saturday", "sunday",
 ];
 
+fn is_statement_stopword(w: &str) -> bool {
+    static SET: std::sync::OnceLock<FxHashSet<&str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STATEMENT_STOPWORDS.iter().copied().collect())
+        .contains(w)
+}
+
 /// Light suffix stripping and a 6-letter prefix, so "produced" = "production",
 /// "mostly" = "most", "substances" = "substance".
-fn stem(w: &str) -> String {
+fn stem(w: &str) -> &str {
     let mut w = w;
     for suf in ["ingly", "edly", "ing", "ly", "ed", "es", "s"] {
         if w.len() >= suf.len() + 3 && w.ends_with(suf) {
@@ -382,67 +506,121 @@ fn stem(w: &str) -> String {
             break;
         }
     }
-    w.chars().take(6).collect()
+    match w.char_indices().nth(6) {
+        Some((end, _)) => &w[..end],
+        None => w,
+    }
 }
 
-/// Content words of a statement, for clustering: stems of words of three letters or more,
-/// one "not" for every negation, and numbers without thousands separators ("20,000" = "20000").
-fn content_words(text: &str) -> BTreeSet<String> {
-    let lower = text.to_lowercase().replace('’', "'");
-    let mut out = BTreeSet::new();
-    let mut word = String::new();
-    let mut chars = lower.chars().peekable();
-    let flush = |word: &mut String, out: &mut BTreeSet<String>| {
-        if word.is_empty() {
+/// Calls `visit` with the content words of a statement (repeats included), for
+/// clustering: stems of words of three letters or more, one "not" for every negation,
+/// and numbers without thousands separators ("20,000" = "20000").
+fn content_words(text: &str, mut visit: impl FnMut(&str)) {
+    let lower = text.to_lowercase();
+    let lower = if lower.contains('’') {
+        lower.replace('’', "'")
+    } else {
+        lower
+    };
+    fn flush(word: &mut String, visit: &mut impl FnMut(&str)) {
+        let w = word.as_str();
+        if w.is_empty() {
             return;
         }
-        let w = std::mem::take(word);
-        if w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            out.insert(w);
-        } else if matches!(w.as_str(), "no" | "not" | "never" | "nor" | "neither") {
+        if w.as_bytes()[0].is_ascii_digit() {
+            visit(w);
+        } else if matches!(w, "no" | "not" | "never" | "nor" | "neither") {
             // One negation word, so "no sufficient evidence" = "evidence is not sufficient".
-            out.insert("not".to_string());
-        } else if w.chars().count() > 2 && !STATEMENT_STOPWORDS.contains(&w.as_str()) {
-            out.insert(stem(&w));
+            visit("not");
+        } else if w.chars().nth(2).is_some() && !is_statement_stopword(w) {
+            visit(stem(w));
         }
-    };
+        word.clear();
+    }
+    let mut word = String::new();
+    let mut chars = lower.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_alphanumeric() {
             word.push(c);
         } else if c == ',' && word.chars().all(|d| d.is_ascii_digit()) && !word.is_empty() {
             // "20,000": a thousands separator only between digits.
             if !chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                flush(&mut word, &mut out);
+                flush(&mut word, &mut visit);
             }
         } else if c == '\'' && word.ends_with('n') && chars.peek() == Some(&'t') {
             // "don't" / "isn't": a negation.
             word.clear();
             chars.next();
-            out.insert("not".to_string());
+            visit("not");
         } else {
-            flush(&mut word, &mut out);
+            flush(&mut word, &mut visit);
         }
     }
-    flush(&mut word, &mut out);
-    out
+    flush(&mut word, &mut visit);
 }
 
 /// Polarity: a statement with a negation or a denial word.
-fn negated(words: &BTreeSet<String>) -> bool {
-    ["not", "deny", "deni", "reject", "dismis"]
-        .iter()
-        .any(|w| words.contains(*w))
+fn is_negation(word: &str) -> bool {
+    matches!(word, "not" | "deny" | "deni" | "reject" | "dismis")
 }
 
-/// Document frequency of each statement content word over the whole run (for rarity).
-fn statement_df(all: &[Findings]) -> HashMap<String, u32> {
-    let mut df: HashMap<String, u32> = HashMap::new();
-    for a in all.iter().flat_map(|f| &f.attributions) {
-        for w in content_words(&a.text) {
-            *df.entry(w).or_default() += 1;
-        }
-    }
-    df
+/// Every statement's content words, numbered, read once for the whole run.
+struct StatementWords {
+    /// Per article and attribution: sorted word ids and polarity.
+    words: Vec<Vec<(Vec<u32>, bool)>>,
+    /// Word ids of rare numbers: two digits or more, in at least two statements but at
+    /// most a tenth of them.
+    rare: FxHashSet<u32>,
+}
+
+fn statement_words(all: &[&Findings]) -> StatementWords {
+    let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
+    // Document frequency by word id: the statements of the run holding the word.
+    let mut df: Vec<u32> = Vec::new();
+    let words = all
+        .iter()
+        .map(|f| {
+            f.attributions
+                .iter()
+                .map(|a| {
+                    let mut ids: Vec<u32> = Vec::new();
+                    let mut neg = false;
+                    content_words(&a.text, |w| {
+                        neg |= is_negation(w);
+                        let id = match vocab.get(w) {
+                            Some(&id) => id,
+                            None => {
+                                let id = vocab.len() as u32;
+                                vocab.insert(w.to_string(), id);
+                                df.push(0);
+                                id
+                            }
+                        };
+                        ids.push(id);
+                    });
+                    ids.sort_unstable();
+                    ids.dedup();
+                    for &id in &ids {
+                        df[id as usize] += 1;
+                    }
+                    (ids, neg)
+                })
+                .collect()
+        })
+        .collect();
+    let total: usize = all.iter().map(|f| f.attributions.len()).sum();
+    let rare = vocab
+        .iter()
+        .filter(|(w, &id)| {
+            let df = df[id as usize] as usize;
+            w.len() >= 2
+                && w.chars().all(|c| c.is_ascii_digit())
+                && df >= 2
+                && df * 10 <= total.max(20)
+        })
+        .map(|(_, &id)| id)
+        .collect();
+    StatementWords { words, rare }
 }
 
 /// Edit distance of at most one (one insertion, deletion or substitution).
@@ -465,25 +643,34 @@ fn within_one_edit(a: &str, b: &str) -> bool {
 /// letters, when the context agrees (an article in common, or another person named with
 /// both). Blocked by the other name parts and the first letter of the differing one.
 /// Returns variant key -> the more frequent key.
-fn person_variants(keys: &[Vec<String>]) -> HashMap<String, String> {
+fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
+    let full_person: Vec<bool> = table
+        .names
+        .iter()
+        .map(|k| k.starts_with("person:") && k.contains(' '))
+        .collect();
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut articles: HashMap<&str, BTreeSet<usize>> = HashMap::new();
-    let mut partners: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut articles: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    // The people named in each article, for the partners of the few candidate pairs.
+    let mut people_of: Vec<Vec<&str>> = Vec::with_capacity(keys.len());
     for (a, ks) in keys.iter().enumerate() {
-        let people: BTreeSet<&str> = ks
-            .iter()
-            .filter(|k| k.starts_with("person:") && k.contains(' '))
-            .map(String::as_str)
-            .collect();
-        for k in ks.iter().filter(|k| people.contains(k.as_str())) {
+        let mut people: Vec<&str> = Vec::new();
+        for &k in ks.iter().filter(|&&k| full_person[k as usize]) {
+            let k = table.name(k);
             *count.entry(k).or_default() += 1;
-            articles.entry(k).or_default().insert(a);
+            let seen = articles.entry(k).or_default();
+            if seen.last() != Some(&(a as u32)) {
+                seen.push(a as u32);
+            }
+            people.push(k);
         }
-        for p in &people {
-            let e = partners.entry(p).or_default();
-            e.extend(people.iter().filter(|q| *q != p));
-        }
+        people.sort_unstable();
+        people.dedup();
+        people_of.push(people);
     }
+    // Everyone named in an article with each key, worked out for the keys of candidate
+    // pairs only.
+    let mut partners: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
     let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
     for k in count.keys() {
         let words: Vec<&str> = k["person:".len()..].split(' ').collect();
@@ -504,7 +691,7 @@ fn person_variants(keys: &[Vec<String>]) -> HashMap<String, String> {
                 .push((k, w));
         }
     }
-    let mut out: HashMap<String, String> = HashMap::new();
+    let mut out: BTreeMap<&str, &str> = BTreeMap::new();
     for members in blocks.values() {
         if members.len() < 2 || members.len() > 64 {
             continue;
@@ -514,8 +701,19 @@ fn person_variants(keys: &[Vec<String>]) -> HashMap<String, String> {
                 if ka == kb || wa == wb || !within_one_edit(wa, wb) {
                     continue;
                 }
-                let agree = !articles[ka].is_disjoint(&articles[kb])
-                    || !partners[ka].is_disjoint(&partners[kb]);
+                let agree = sorted_intersect(&articles[ka], &articles[kb]) || {
+                    for k in [*ka, *kb] {
+                        partners.entry(k).or_insert_with(|| {
+                            articles[k]
+                                .iter()
+                                .flat_map(|&a| &people_of[a as usize])
+                                .filter(|q| **q != k)
+                                .copied()
+                                .collect()
+                        });
+                    }
+                    !partners[ka].is_disjoint(&partners[kb])
+                };
                 if !agree {
                     continue;
                 }
@@ -525,29 +723,47 @@ fn person_variants(keys: &[Vec<String>]) -> HashMap<String, String> {
                     (ka, kb)
                 };
                 if !out.contains_key(*to) {
-                    out.entry(from.to_string())
-                        .or_insert_with(|| to.to_string());
+                    out.entry(from).or_insert(to);
                 }
             }
         }
     }
-    out
+    out.into_iter()
+        .map(|(from, to)| (table.ids[from], table.ids[to]))
+        .collect()
+}
+
+/// Whether two ascending lists share an element.
+fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// An acronym used as an organization in one article ("NCB") and an organization whose
 /// initials it is in another ("Narcotics Control Bureau"): one node, when exactly one
 /// organization of the run has those initials. Returns acronym key -> expansion key.
-fn acronym_targets(all: &[Findings], keys: &[Vec<String>]) -> HashMap<String, String> {
-    let mut acronyms: BTreeSet<(String, String)> = BTreeSet::new();
+fn acronym_targets(all: &[&Findings], keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
+    let mut acronyms: BTreeSet<(String, &str)> = BTreeSet::new();
     let mut by_initials: HashMap<String, BTreeSet<&str>> = HashMap::new();
+    let mut seen: FxHashSet<(&str, u32)> = FxHashSet::default();
     for (f, ks) in all.iter().zip(keys) {
-        for (m, k) in f.mentions.iter().zip(ks) {
-            if !matches!(m.etype, EntityType::Agency | EntityType::Organization) {
+        for (m, &k) in f.mentions.iter().zip(ks) {
+            if !matches!(m.etype, EntityType::Agency | EntityType::Organization)
+                || !seen.insert((m.canonical.as_str(), k))
+            {
                 continue;
             }
+            let k = table.name(k);
             let letters: String = m.canonical.chars().filter(|c| *c != '.').collect();
             if (2..=6).contains(&letters.len()) && letters.chars().all(|c| c.is_ascii_uppercase()) {
-                acronyms.insert((letters.to_ascii_lowercase(), k.clone()));
+                acronyms.insert((letters.to_ascii_lowercase(), k));
                 continue;
             }
             let words: Vec<&str> = m.canonical.split_whitespace().collect();
@@ -572,15 +788,17 @@ fn acronym_targets(all: &[Findings], keys: &[Vec<String>]) -> HashMap<String, St
         .into_iter()
         .filter_map(|(acr, k)| {
             let c = by_initials.get(&acr)?;
-            (c.len() == 1 && !c.contains(k.as_str()))
-                .then(|| (k, c.iter().next().unwrap().to_string()))
+            if c.len() != 1 || c.contains(k) {
+                return None;
+            }
+            Some((table.ids[k], table.ids[*c.first()?]))
         })
         .collect()
 }
 
 /// One statement occurrence indexed in a speaker block.
 struct Entry {
-    node: petgraph::stable_graph::NodeIndex,
+    node: NodeIndex,
     words: Vec<u32>,
     neg: bool,
 }
@@ -588,14 +806,11 @@ struct Entry {
 /// Statements seen so far, blocked by speaker, for clustering.
 #[derive(Default)]
 struct Statements {
-    /// Content word -> small id.
-    vocab: HashMap<String, u32>,
-    blocks: HashMap<String, Block>,
-    /// Statements of the run holding each content word, and their number.
-    df: HashMap<String, u32>,
-    total: usize,
-    /// Word ids of rare numbers (in at most a tenth of the statements).
-    rare: HashSet<u32>,
+    blocks: FxHashMap<NodeIndex, Block>,
+    /// Word ids of rare numbers (see [`StatementWords`]).
+    rare: FxHashSet<u32>,
+    /// (statement node, article number) for every statement mention so far.
+    articles: FxHashSet<(NodeIndex, u32)>,
 }
 
 /// One speaker's statement occurrences (every wording of every node), with an index from
@@ -604,33 +819,38 @@ struct Statements {
 #[derive(Default)]
 struct Block {
     entries: Vec<Entry>,
-    postings: HashMap<u32, Vec<u32>>,
+    postings: FxHashMap<u32, Vec<u32>>,
     /// First entry of each word set: the same words are the same statement.
-    first: HashMap<Vec<u32>, u32>,
+    first: FxHashMap<Vec<u32>, u32>,
     /// Shared-word counts by entry (all zero between calls), and the entries set.
     counts: Vec<u32>,
     touched: Vec<u32>,
 }
 
-impl Statements {
-    fn word_ids(&mut self, words: &BTreeSet<String>) -> Vec<u32> {
-        let mut ids: Vec<u32> = Vec::with_capacity(words.len());
-        for w in words {
-            let next = self.vocab.len() as u32;
-            let id = *self.vocab.entry(w.clone()).or_insert(next);
-            if id == next {
-                // Numbers ("20,000", "2016") of two digits or more that recur but are rare.
-                let df = self.df.get(w).copied().unwrap_or(1) as usize;
-                let number = w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit());
-                if number && df >= 2 && df * 10 <= self.total.max(20) {
-                    self.rare.insert(id);
-                }
-            }
-            ids.push(id);
-        }
-        ids.sort_unstable();
-        ids
-    }
+/// One attribution's statement as clustering reads it.
+struct StatementText<'a> {
+    text: &'a str,
+    /// Sorted content word ids.
+    words: &'a [u32],
+    neg: bool,
+    kind: StatementKind,
+}
+
+/// The id of a new statement node: a hash of the speaker block and the lowercased text.
+fn statement_id(block: &str, text: &str) -> String {
+    let lower;
+    let text = if text.is_ascii() {
+        lower = text.to_ascii_lowercase();
+        &lower
+    } else {
+        lower = text.to_lowercase();
+        &lower
+    };
+    let mut key = String::with_capacity(block.len() + 1 + text.len());
+    key.push_str(block);
+    key.push('\u{1f}');
+    key.push_str(text);
+    format!("statement-{:016x}", stable_hash(&key))
 }
 
 /// Similarity of two statements of one speaker: Jaccard of their content words, plus 0.05
@@ -647,45 +867,42 @@ fn similarity(inter: usize, shared_rare: usize, a: usize, b: usize) -> f64 {
 fn statement_node(
     g: &mut Graph,
     st: &mut Statements,
-    speaker: Option<&str>,
-    text: &str,
-    kind: StatementKind,
-    article: &str,
-) -> petgraph::stable_graph::NodeIndex {
-    let block = speaker.unwrap_or("unknown");
-    let id = format!(
-        "statement-{:016x}",
-        stable_hash(&format!("{block}\u{1f}{}", text.to_lowercase()))
-    );
-    let make = || {
-        let label: String = if text.chars().count() > 60 {
-            text.chars().take(57).collect::<String>() + "..."
-        } else {
-            text.to_string()
-        };
-        let mut n = Node::new(id.clone(), NodeType::Statement, label);
-        n.kind = Some(kind.name());
-        n.text = Some(text.to_string());
-        n.speaker = speaker.map(str::to_string);
-        n
+    speaker: Option<NodeIndex>,
+    stmt: &StatementText,
+    article: u32,
+) -> NodeIndex {
+    let text = stmt.text;
+    let make = |g: &mut Graph| {
+        let speaker_id = speaker.map(|s| g.g[s].id.clone());
+        let id = statement_id(speaker_id.as_deref().unwrap_or("unknown"), text);
+        g.upsert(&id, || {
+            let label: String = if text.chars().count() > 60 {
+                text.chars().take(57).collect::<String>() + "..."
+            } else {
+                text.to_string()
+            };
+            let mut n = Node::new(id.clone(), NodeType::Statement, label);
+            n.kind = Some(stmt.kind.name());
+            n.text = Some(text.to_string());
+            n.speaker = speaker_id.clone();
+            n
+        })
     };
     // Without a speaker only the same text (any case) is the same statement: its node is
     // the one with this id.
-    if speaker.is_none() {
-        return g.upsert(&id, make);
-    }
-    let words = content_words(text);
-    let neg = negated(&words);
-    let ids = st.word_ids(&words);
+    let Some(speaker) = speaker else {
+        return make(g);
+    };
+    let (ids, neg) = (stmt.words, stmt.neg);
     let rare = &st.rare;
-    let b = st.blocks.entry(block.to_string()).or_default();
-    let mut best: Option<(f64, petgraph::stable_graph::NodeIndex)> = None;
-    if let Some(&pos) = b.first.get(&ids).filter(|_| !ids.is_empty()) {
+    let b = st.blocks.entry(speaker).or_default();
+    let mut best: Option<(f64, NodeIndex)> = None;
+    if let Some(&pos) = b.first.get(ids).filter(|_| !ids.is_empty()) {
         best = Some((f64::MAX, b.entries[pos as usize].node));
     } else {
         // Shared words per earlier entry (rare ones in the high 16 bits).
         b.counts.resize(b.entries.len(), 0);
-        for w in &ids {
+        for w in ids {
             let add = if rare.contains(w) { 1 + (1 << 16) } else { 1 };
             for &pos in b.postings.get(w).map_or(&[][..], Vec::as_slice) {
                 if b.counts[pos as usize] == 0 {
@@ -710,27 +927,29 @@ fn statement_node(
                 continue;
             }
             // Two statements of one article are two statements.
-            if g.g[e.node].mentions.iter().any(|m| m.article == article) {
+            if st.articles.contains(&(e.node, article)) {
                 continue;
             }
             best = Some((sim, e.node));
         }
         b.touched.clear();
     }
+    let known = b.first.contains_key(ids);
     let n = match best {
         Some((_, c)) => c,
-        None => g.upsert(&id, make),
+        None => make(g),
     };
     // Index this wording too, so later reports can match any of the node's wordings.
-    if !b.first.contains_key(&ids) || best.is_none() {
+    if !known || best.is_none() {
+        let b = st.blocks.entry(speaker).or_default();
         let pos = b.entries.len() as u32;
-        for w in &ids {
+        for w in ids {
             b.postings.entry(*w).or_default().push(pos);
         }
-        b.first.entry(ids.clone()).or_insert(pos);
+        b.first.entry(ids.to_vec()).or_insert(pos);
         b.entries.push(Entry {
             node: n,
-            words: ids,
+            words: ids.to_vec(),
             neg,
         });
     }

@@ -28,12 +28,22 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
 /// A text with (almost) no capital letters was lowercased by some pipeline: case cannot
 /// tell names there, so the extractors switch to their lowercase rules.
 pub fn is_lowercased(text: &str) -> bool {
+    const LIMIT: usize = 200_000;
     let mut letters = 0usize;
     let mut upper = 0usize;
-    for c in text.chars().take(200_000) {
+    for (n, (at, c)) in text.char_indices().take(LIMIT).enumerate() {
         if c.is_alphabetic() {
             letters += 1;
             upper += c.is_uppercase() as usize;
+        }
+        // Settled once even the most letters still to come cannot make the capitals rare
+        // (there are no more chars left than bytes).
+        if n % 256 == 255 {
+            let left = text.len() - at - c.len_utf8();
+            let most_letters = letters + (LIMIT - n - 1).min(left);
+            if upper * 200 >= most_letters {
+                return false;
+            }
         }
     }
     letters > 20 && upper * 200 < letters
