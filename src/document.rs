@@ -288,6 +288,19 @@ pub fn describe(doc: &Document, sentences: bool) -> String {
             a.kind.name(),
             q(a.content)
         );
+        if let Some(r) = &a.response {
+            let who = r
+                .speaker_entity
+                .map(|m| doc.mentions[m].canonical.as_str())
+                .unwrap_or("?");
+            let _ = writeln!(
+                o,
+                "  {} by {:?} ({who}) cue={:?}",
+                r.edge,
+                q(r.speaker),
+                q(r.cue)
+            );
+        }
         for c in &a.continuations {
             let _ = writeln!(o, "  continued by quote {:?}", q(*c));
         }

@@ -1,7 +1,7 @@
 //! End-to-end behaviour of the pipeline on small hand-written articles: entities,
 //! speakers, edges and offsets that slice the original text exactly.
 
-use claimgraph::document::{EntityType, StatementKind, Target};
+use claimgraph::document::{EntityType, Relation, StatementKind, Target};
 use claimgraph::pipeline::Findings;
 use claimgraph::{Document, Lexicon, Pipeline};
 
@@ -27,6 +27,21 @@ fn said(d: &Document) -> Vec<(String, String, String, StatementKind)> {
                 d.slice(a.content).to_string(),
                 a.kind,
             )
+        })
+        .collect()
+}
+
+/// (subject, edge, object) of the relations `keep` accepts, objects by canonical name.
+fn relations(d: &Document, keep: impl Fn(&Relation) -> bool) -> Vec<(String, String, String)> {
+    d.relations
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| {
+            let obj = match r.object {
+                Target::Entity(m) => d.mentions[m].canonical.clone(),
+                Target::Statement(s) => format!("statement {s}"),
+            };
+            (d.mentions[r.subject].canonical.clone(), r.edge.clone(), obj)
         })
         .collect()
 }
@@ -402,18 +417,7 @@ fn a_stance_verb_with_a_named_object_relates_the_speaker_to_it() {
     let d = analyze(
         "Lance Ho, the DEA's representative in Beijing, also praised China's contribution to regulating fentanyl. Wei Xiaojun denied that China was the source.",
     );
-    let rels: Vec<(String, String, String)> = d
-        .relations
-        .iter()
-        .filter(|r| r.rule == "stance_object")
-        .map(|r| {
-            let obj = match r.object {
-                Target::Entity(m) => d.mentions[m].canonical.clone(),
-                Target::Statement(s) => format!("statement {s}"),
-            };
-            (d.mentions[r.subject].canonical.clone(), r.edge.clone(), obj)
-        })
-        .collect();
+    let rels = relations(&d, |r| r.rule == "stance_object");
     // "denied that China ..." is a clause: what was denied, not whom.
     assert_eq!(
         rels,
@@ -440,4 +444,38 @@ fn speakers_with_a_bracketed_party_or_an_appositive_before_the_name() {
     assert_eq!(who("he will release"), "Bernie Sanders");
     assert_eq!(who("there were one million"), "Christopher Abboud");
     assert_eq!(who("her biggest concern"), "Brianne Stone");
+}
+
+#[test]
+fn a_described_speaker_is_the_person_named_in_the_next_sentence() {
+    let d = analyze(
+        "BEIJING – A Chinese official disputed on Friday President Donald Trump’s claim that most fentanyl is produced in China.\n\nWei Xiaojun, deputy director-general of the Narcotics Control Bureau, said there is no sufficient evidence.\n\nThe official said more talks were needed.",
+    );
+    let claim = d
+        .attributions
+        .iter()
+        .find(|a| a.kind == StatementKind::Claim)
+        .expect("claim");
+    let r = claim.response.as_ref().expect("disputed");
+    assert_eq!(d.slice(r.speaker), "A Chinese official");
+    assert_eq!(
+        d.mentions[r.speaker_entity.expect("resolved")].canonical,
+        "Wei Xiaojun"
+    );
+}
+
+#[test]
+fn a_country_before_an_agency_is_not_the_object_of_a_relation_verb() {
+    let d = analyze(
+        "The Narcotics Control Bureau (NCB) has strengthened cooperation with the US Drug Enforcement Administration this year.",
+    );
+    let rels = relations(&d, |r| r.edge == "cooperates_with");
+    assert_eq!(
+        rels,
+        vec![(
+            "Narcotics Control Bureau".to_string(),
+            "cooperates_with".to_string(),
+            "Drug Enforcement Administration".to_string()
+        )]
+    );
 }

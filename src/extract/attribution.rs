@@ -1178,6 +1178,57 @@ fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
             att.speaker_entity = recent.resolve(doc, lex, sp);
         }
     }
+    introduced_later(doc, lex, atts);
+}
+
+/// News leads describe a speaker before naming them: "A Chinese official disputed on
+/// Friday ... . Wei Xiaojun, deputy director-general of ..., said ...". An unresolved
+/// description of a person that is not anaphoric ("a"/"an" or a possessive, not "the")
+/// takes the person who speaks first in the next sentence, if any.
+fn introduced_later(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
+    let sentence = |sp: Span| doc.sentence_at(sp.start).unwrap_or(usize::MAX);
+    // (speaker start, sentence, person) of each attribution with a named person speaker.
+    let named: Vec<(usize, usize, usize)> = atts
+        .iter()
+        .filter_map(|a| {
+            let (sp, m) = (a.speaker?, a.speaker_entity?);
+            (doc.mentions[m].etype == EntityType::Person).then(|| (sp.start, sentence(sp), m))
+        })
+        .collect();
+    let introduced = |sp: Span| -> Option<usize> {
+        let text = doc.lower(sp);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let describes = words.len() > 1
+            && words[0] != "the"
+            && is_person_nominal(lex, words.last().copied().unwrap_or(""));
+        if !describes {
+            return None;
+        }
+        let s = sentence(sp);
+        let k = named.partition_point(|&(start, _, _)| start < sp.end);
+        named[k..]
+            .iter()
+            .take_while(|&&(_, ns, _)| ns <= s + 1)
+            .find(|&&(_, ns, _)| ns == s + 1)
+            .map(|&(_, _, m)| m)
+    };
+    for att in atts.iter_mut() {
+        if let Some(r) = att.response.as_mut().filter(|r| r.speaker_entity.is_none()) {
+            r.speaker_entity = introduced(r.speaker);
+        }
+        if let Some(sp) = att.speaker.filter(|_| att.speaker_entity.is_none()) {
+            att.speaker_entity = introduced(sp);
+        }
+    }
+}
+
+/// A head noun that describes a person: a title or an office holder.
+fn is_person_nominal(lex: &Lexicon, head: &str) -> bool {
+    lex.titles.contains(head)
+        || matches!(
+            head,
+            "official" | "spokesman" | "spokeswoman" | "minister" | "envoy"
+        )
 }
 
 /// The most recent person and organization speakers, for pronouns and nominals.
@@ -1211,11 +1262,7 @@ impl Recent {
         let text = doc.lower(sp);
         let words: Vec<&str> = text.split_whitespace().collect();
         let head = words.last().copied().unwrap_or("");
-        let person_head = lex.titles.contains(head)
-            || matches!(
-                head,
-                "official" | "spokesman" | "spokeswoman" | "minister" | "envoy"
-            );
+        let person_head = is_person_nominal(lex, head);
         let org_head = org_head_type(lex, head).is_some();
         // "Clinton supporters", "Trump aides": a plural head after the name is a group,
         // not the one named.

@@ -572,6 +572,12 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                 // The first object and those coordinated with it ("A and B", "A, B and C").
                 let mut objs = Vec::new();
                 for &m in &right {
+                    // "cooperation with the US Drug Enforcement Administration": a country
+                    // right before a body says whose body it is (part_of); the body is
+                    // the object.
+                    if objs.is_empty() && country_prefixing_body(doc, m) {
+                        continue;
+                    }
                     if let Some(&prev) = objs.last() {
                         let prev: usize = prev;
                         let gap = doc.lower
@@ -622,6 +628,16 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
             i += n;
         }
     }
+}
+
+/// Mention `m` is a country directly followed by an agency or organization mention.
+fn country_prefixing_body(doc: &Document, m: usize) -> bool {
+    let ms = &doc.mentions;
+    ms[m].etype == EntityType::Country
+        && ms.get(m + 1).is_some_and(|next| {
+            matches!(next.etype, EntityType::Agency | EntityType::Organization)
+                && doc.text[ms[m].span.end..next.span.start].trim().is_empty()
+        })
 }
 
 /// Type constraints: who can regulate, indict, meet whom.
