@@ -9,7 +9,9 @@
 //! by speaker keeps this far from all-pairs.
 
 use crate::document::{EntityType, StatementKind, Target};
-use crate::graph::{slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role};
+use crate::graph::{
+    article_node_id, slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role,
+};
 use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -51,31 +53,59 @@ fn org_key(name: &str) -> String {
 
 /// Builds the graph from every article's findings (in input order).
 pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
+    build_keeping_ids(all, lex, &HashMap::new())
+}
+
+/// [`build`], keeping the node ids an earlier build gave to resolution keys (`known`: key
+/// -> node id, as the persistent store records them with [`Node::key`]), so that an IRI,
+/// once published, stays when articles are added: a known key keeps its id whatever its
+/// label has become, and a new key that absorbed a known one (a short name now resolved to
+/// a full name) takes that key's id. New keys never take an id that `known` holds.
+pub fn build_keeping_ids(
+    all: &[Findings],
+    lex: &Lexicon,
+    known: &HashMap<String, String>,
+) -> Graph {
     let mut g = Graph::default();
     let short = short_name_targets(all);
+    // Known keys that now resolve into another key: (known key, key it resolves to).
+    let mut absorbed: BTreeSet<(String, String)> = BTreeSet::new();
     // Entity keys per article and mention.
-    let mut keys: Vec<Vec<String>> = all
-        .iter()
-        .map(|f| {
-            f.mentions
-                .iter()
-                .map(|m| {
-                    let k = entity_key(m);
-                    short.get(&k).cloned().unwrap_or(k)
-                })
-                .collect()
-        })
-        .collect();
+    let mut keys: Vec<Vec<String>> = Vec::with_capacity(all.len());
+    for f in all {
+        let mut ks = Vec::with_capacity(f.mentions.len());
+        for m in &f.mentions {
+            let k = entity_key(m);
+            match short.get(&k) {
+                Some(t) => {
+                    if known.contains_key(&k) {
+                        absorbed.insert((k, t.clone()));
+                    }
+                    ks.push(t.clone());
+                }
+                None => ks.push(k),
+            }
+        }
+        keys.push(ks);
+    }
     let variants = person_variants(&keys);
     let acronyms = acronym_targets(all, &keys);
+    let redirect = |k: &str| variants.get(k).or_else(|| acronyms.get(k));
     for k in keys.iter_mut().flatten() {
-        if let Some(t) = variants
-            .get(k.as_str())
-            .or_else(|| acronyms.get(k.as_str()))
-        {
+        if let Some(t) = redirect(k) {
+            if known.contains_key(k.as_str()) {
+                absorbed.insert((k.clone(), t.clone()));
+            }
             *k = t.clone();
         }
     }
+    let absorbed: Vec<(String, String)> = absorbed
+        .into_iter()
+        .map(|(from, to)| {
+            let to = redirect(&to).cloned().unwrap_or(to);
+            (from, to)
+        })
+        .collect();
     let df = statement_df(all);
     // Labels: the most frequent cased surface (or canonical) per key.
     let mut label_votes: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
@@ -118,9 +148,12 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
             .unwrap_or_else(|| k.split_once(':').map_or(k, |x| x.1).to_string())
     };
     // Node ids read like their labels ("person-lance-ho"); a clash of two keys on one
-    // label keeps them apart with a hash suffix.
+    // label keeps them apart with a hash suffix. Ids known from an earlier build come first.
     let mut ids: HashMap<String, String> = HashMap::new();
-    let mut taken: HashMap<String, String> = HashMap::new();
+    let mut taken: HashMap<String, String> = known
+        .iter()
+        .map(|(k, id)| (id.clone(), k.clone()))
+        .collect();
     // An organization known as an agency anywhere is an agency.
     let mut org_types: HashMap<&str, EntityType> = HashMap::new();
     for (f, ks) in all.iter().zip(&keys) {
@@ -134,7 +167,23 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
     let mut sorted_keys: Vec<&String> = keys.iter().flatten().collect();
     sorted_keys.sort();
     sorted_keys.dedup();
+    let mut reused: HashSet<&str> = HashSet::new();
+    for k in &sorted_keys {
+        if let Some(id) = known.get(k.as_str()) {
+            reused.insert(id);
+            ids.insert(k.to_string(), id.clone());
+        }
+    }
+    for (from, to) in &absorbed {
+        let id = &known[from];
+        if !ids.contains_key(to) && reused.insert(id) {
+            ids.insert(to.clone(), id.clone());
+        }
+    }
     for k in sorted_keys {
+        if ids.contains_key(k) {
+            continue;
+        }
         let ntype = k.split_once(':').map_or("entity", |x| x.0);
         let ntype = if ntype == "org" {
             if org_types.get(k.as_str()) == Some(&EntityType::Organization) {
@@ -159,9 +208,10 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
     };
     for (f, ks) in all.iter().zip(&keys) {
         let article = f.info.id.clone();
-        let art = g.upsert(&format!("article-{}", slug(&article)), || {
+        let art_id = article_node_id(&article);
+        let art = g.upsert(&art_id, || {
             let mut n = Node::new(
-                format!("article-{}", slug(&article)),
+                art_id.clone(),
                 NodeType::Article,
                 f.info.title.clone().unwrap_or_else(|| article.clone()),
             );
@@ -173,7 +223,11 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
         for (m, k) in f.mentions.iter().zip(ks) {
             let ntype = NodeType::from_entity(org_types[k.as_str()]);
             let id = &ids[k];
-            let n = g.upsert(id, || Node::new(id.clone(), ntype, label_of(k)));
+            let n = g.upsert(id, || {
+                let mut n = Node::new(id.clone(), ntype, label_of(k));
+                n.key = Some(k.clone());
+                n
+            });
             let node = &mut g.g[n];
             if m.rule != crate::extract::entities::RULE_DEMONYM
                 && !node.aliases.contains(&m.surface)
