@@ -64,7 +64,7 @@ pub fn open(dir: &Path) -> Result<Store> {
     bail!(
         "--store {}: this claimgraph was built without the persistent store; rebuild it with \
          `cargo build --release --features store` (RocksDB; needs libclang, Debian package \
-         libclang-dev, and about 10 minutes), or use --graph FILE",
+         libclang-dev, and about 10 minutes)",
         dir.display()
     )
 }
