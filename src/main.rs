@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Build the graph from articles and write the exports.
     #[command(
-        after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error."
+        after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n  claimgraph build --store kg today/         # add to the persistent store kg/ (feature store)\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error."
     )]
     Build(BuildArgs),
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over a built graph.
@@ -46,7 +46,7 @@ enum Command {
     Eval(EvalArgs),
     /// Serve a built graph over HTTP as a read-only SPARQL 1.1 Protocol endpoint.
     #[command(
-        after_help = "Examples:\n  claimgraph serve                                  # exports/graph.nq on http://127.0.0.1:7878/\n  claimgraph serve --graph out/graph.nq --bind 127.0.0.1:8000 --timeout 5\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }' http://127.0.0.1:7878/sparql\n\nGET /sparql?query=..., or POST an application/sparql-query body or a query=... form.\nResults by Accept (or format=json|xml|csv|tsv|ttl|nt|rdfxml): SPARQL JSON, XML, CSV, TSV;\nTurtle, N-Triples or RDF/XML for CONSTRUCT/DESCRIBE. The default graph is the union of the\narticle graphs. Updates answer 403. A form with an example query is at /."
+        after_help = "Examples:\n  claimgraph serve                                  # exports/graph.nq on http://127.0.0.1:7878/\n  claimgraph serve --graph out/graph.nq --bind 127.0.0.1:8000 --timeout 5\n  claimgraph serve --store kg                       # a store built with build --store\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }' http://127.0.0.1:7878/sparql\n\nGET /sparql?query=..., or POST an application/sparql-query body or a query=... form.\nResults by Accept (or format=json|xml|csv|tsv|ttl|nt|rdfxml): SPARQL JSON, XML, CSV, TSV;\nTurtle, N-Triples or RDF/XML for CONSTRUCT/DESCRIBE. The default graph is the union of the\narticle graphs. Updates answer 403. A form with an example query is at /."
     )]
     Serve(ServeArgs),
 }
