@@ -224,6 +224,28 @@ fn a_stored_short_name_keeps_its_iri_when_the_full_name_arrives() {
 }
 
 #[test]
+fn the_metadata_given_with_an_article_is_kept_for_later_builds() {
+    let store = Store::new().unwrap();
+    let mut doc = Document::new("r1", B);
+    doc.meta.title = Some("China and fentanyl".to_string());
+    doc.meta.source = Some("Reuters".to_string());
+    doc.meta.url = Some("not a url".to_string());
+    let pipeline = Pipeline::new(Lexicon::builtin());
+    store::update(&store, vec![doc], &pipeline, &Options::default()).unwrap();
+    let later = add(&store, &[("c.txt", C)]);
+    let info = later
+        .graph
+        .node("article-r1")
+        .unwrap()
+        .article
+        .clone()
+        .unwrap();
+    assert_eq!(info.title.as_deref(), Some("China and fentanyl"));
+    assert_eq!(info.source.as_deref(), Some("Reuters"));
+    assert_eq!(info.url.as_deref(), Some("not a url"));
+}
+
+#[test]
 fn a_store_refuses_another_base_iri() {
     let store = Store::new().unwrap();
     add(&store, &[("a.txt", A)]);
