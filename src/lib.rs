@@ -7,7 +7,8 @@
 //! [`extract`] (entities, quotes and attributions, relations) ->
 //! [`resolve`] (one node per real thing across articles) ->
 //! [`graph`] (petgraph) -> [`export`] (RDF, DOT, JSON, CSV) / [`query`] (SPARQL).
-//! [`eval`] scores the output against gold annotations.
+//! [`eval`] scores the output against gold annotations; [`store`] keeps a graph on disk that
+//! later builds add articles to.
 
 pub mod document;
 pub mod eval;
@@ -21,6 +22,7 @@ pub mod query;
 pub mod resolve;
 pub mod serve;
 pub mod span;
+pub mod store;
 pub mod text;
 
 pub use document::Document;

@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Build the graph from articles and write the exports.
     #[command(
-        after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error."
+        after_help = "Examples:\n  claimgraph build                          # seeds/ into exports/\n  claimgraph build article.txt -o out --format ttl,json\n  cat article.txt | claimgraph build - -o out\n  claimgraph build corpus.jsonl --base https://example.org/kg/\n  claimgraph build --store kg today/         # add to the persistent store kg/ (feature store)\n\nInputs: .txt files, folders (searched recursively for .txt and .jsonl), .jsonl files with one\n{\"id\",\"text\",\"title\"?,\"date\"?,\"source\"?,\"url\"?} record per line, or - for stdin.\nExit status: 0 when every input was read, 1 when any input failed (the rest is still built),\n2 on a usage or output error."
     )]
     Build(BuildArgs),
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over a built graph.
@@ -46,7 +46,7 @@ enum Command {
     Eval(EvalArgs),
     /// Serve a built graph over HTTP as a read-only SPARQL 1.1 Protocol endpoint.
     #[command(
-        after_help = "Examples:\n  claimgraph serve                                  # exports/graph.nq on http://127.0.0.1:7878/\n  claimgraph serve --graph out/graph.nq --bind 127.0.0.1:8000 --timeout 5\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }' http://127.0.0.1:7878/sparql\n\nGET /sparql?query=..., or POST an application/sparql-query body or a query=... form.\nResults by Accept (or format=json|xml|csv|tsv|ttl|nt|rdfxml): SPARQL JSON, XML, CSV, TSV;\nTurtle, N-Triples or RDF/XML for CONSTRUCT/DESCRIBE. The default graph is the union of the\narticle graphs. Updates answer 403. A form with an example query is at /."
+        after_help = "Examples:\n  claimgraph serve                                  # exports/graph.nq on http://127.0.0.1:7878/\n  claimgraph serve --graph out/graph.nq --bind 127.0.0.1:8000 --timeout 5\n  claimgraph serve --store kg                       # a store built with build --store\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?who ?text WHERE { ?who cg:says ?s . ?s cg:text ?text }' http://127.0.0.1:7878/sparql\n\nGET /sparql?query=..., or POST an application/sparql-query body or a query=... form.\nResults by Accept (or format=json|xml|csv|tsv|ttl|nt|rdfxml): SPARQL JSON, XML, CSV, TSV;\nTurtle, N-Triples or RDF/XML for CONSTRUCT/DESCRIBE. The default graph is the union of the\narticle graphs. Updates answer 403. A form with an example query is at /."
     )]
     Serve(ServeArgs),
 }
@@ -55,12 +55,20 @@ enum Command {
 struct BuildArgs {
     /// Articles: files, folders, *.jsonl, or - for stdin [default: seeds/]
     inputs: Vec<PathBuf>,
-    /// Output folder.
-    #[arg(short, long, default_value = "exports")]
-    output: PathBuf,
-    /// Comma-separated export formats: ttl, nt, nq, trig, jsonld, dot, json, csv, graphml.
-    #[arg(long, value_delimiter = ',', default_value = "ttl,nq,dot,json")]
+    /// Output folder [default: exports; with --store, exports are written only when -o or
+    /// --format is given].
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Comma-separated export formats: ttl, nt, nq, trig, jsonld, dot, json, csv, graphml
+    /// [default: ttl,nq,dot,json].
+    #[arg(long, value_delimiter = ',')]
     format: Vec<String>,
+    /// Add the articles to the persistent store in this folder (created if needed) and
+    /// resolve them with the articles stored before: a node keeps its IRI across builds.
+    /// Without inputs, re-reads the stored articles with the current rules. Needs the
+    /// cargo feature `store`.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
     /// Base IRI of the graph's nodes.
     #[arg(long, default_value = "https://w3id.org/claimgraph/id/")]
     base: String,
@@ -95,6 +103,9 @@ struct QueryArgs {
     /// The graph to query: .nq, .trig, .ttl or .nt.
     #[arg(long, default_value = "exports/graph.nq")]
     graph: PathBuf,
+    /// Query the persistent store in this folder instead (see `build --store`).
+    #[arg(long, value_name = "DIR", conflicts_with = "graph")]
+    store: Option<PathBuf>,
     /// Result format: table, csv, tsv, json (SELECT/ASK); CONSTRUCT/DESCRIBE print Turtle
     /// (or N-Triples with --output nt).
     #[arg(long, short = 'o', default_value = "table")]
@@ -133,9 +144,13 @@ struct EvalArgs {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// The graph to serve: .nq, .trig, .ttl, .nt or .jsonld.
+    /// The graph to serve: .nq, .trig, .ttl, .nt or .jsonld (loaded into memory).
     #[arg(long, default_value = "exports/graph.nq")]
     graph: PathBuf,
+    /// Serve the persistent store in this folder instead, read-only, from disk (see
+    /// `build --store`; restart the server after a build into it).
+    #[arg(long, value_name = "DIR", conflicts_with = "graph")]
+    store: Option<PathBuf>,
     /// Address and port to listen on (loopback by default; port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:7878")]
     bind: std::net::SocketAddr,
@@ -229,26 +244,40 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
             .build_global()
             .ok();
     }
-    let formats = a
+    let mut formats = a
         .format
         .iter()
         .map(|f| Format::parse(f))
         .collect::<Result<Vec<_>>>()?;
-    let lex = std::sync::Arc::new(lexicon(a.schema.as_deref())?);
-    let inputs = if a.inputs.is_empty() {
-        vec![PathBuf::from("seeds")]
-    } else {
-        a.inputs.clone()
-    };
-    let pipeline = Pipeline::new(lex.clone());
-    let (findings, errors) = analyze_inputs(&inputs, &pipeline, a.quiet);
-    for e in &errors {
-        eprintln!("claimgraph: {e}");
+    // A build into a store writes exports only when asked to.
+    let exporting = a.store.is_none() || a.output.is_some() || !formats.is_empty();
+    if formats.is_empty() && exporting {
+        formats = Format::DEFAULT.to_vec();
     }
-    let article_count = findings.len();
-    let graph = claimgraph::resolve::build_from(findings, &lex);
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("creating {}", a.output.display()))?;
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("exports"));
+    let lex = std::sync::Arc::new(lexicon(a.schema.as_deref())?);
+    let pipeline = Pipeline::new(lex.clone());
+    let (graph, articles, errors) = match &a.store {
+        None => {
+            let inputs = if a.inputs.is_empty() {
+                vec![PathBuf::from("seeds")]
+            } else {
+                a.inputs.clone()
+            };
+            let (findings, errors) = analyze_inputs(&inputs, &pipeline, a.quiet);
+            for e in &errors {
+                eprintln!("claimgraph: {e}");
+            }
+            let count = findings.len();
+            let graph = claimgraph::resolve::build_from(findings, &lex);
+            (graph, count, errors)
+        }
+        Some(dir) => build_into_store(dir, &a, &pipeline)?,
+    };
+    if exporting {
+        std::fs::create_dir_all(&output)
+            .with_context(|| format!("creating {}", output.display()))?;
+    }
     let opts = export::Options {
         base: a.base.clone(),
         dot: export::dot::DotOptions {
@@ -267,11 +296,11 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
     }
     let mut written = Vec::new();
     for f in formats {
-        written.extend(export::write(&graph, f, &a.output, &opts)?);
+        written.extend(export::write(&graph, f, &output, &opts)?);
     }
     if !a.quiet {
         let (nodes, edges) = graph.summary();
-        println!("articles: {article_count}");
+        println!("articles: {articles}");
         println!(
             "nodes: {} ({})",
             graph.g.node_count(),
@@ -290,14 +319,16 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        println!(
-            "wrote: {}",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        if !written.is_empty() {
+            println!(
+                "wrote: {}",
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         println!("time: {:.2?}", started.elapsed());
     }
     let failed = errors.iter().any(|e| e.fatal);
@@ -306,6 +337,49 @@ fn build(a: BuildArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `build --store DIR`: reads the inputs, adds them to the store and brings it up to date
+/// (see `claimgraph::store`). Returns the graph of every stored article, their number and
+/// the input errors (printed).
+fn build_into_store(
+    dir: &Path,
+    a: &BuildArgs,
+    pipeline: &Pipeline,
+) -> Result<(claimgraph::Graph, usize, Vec<InputError>)> {
+    let store = claimgraph::store::open(dir)?;
+    let mut errors = Vec::new();
+    let mut docs = Vec::new();
+    for input in ingest::collect(&a.inputs, &mut errors) {
+        ingest::read(&input, &mut errors, &mut |d| docs.push(d));
+    }
+    let opts = export::Options {
+        base: a.base.clone(),
+        ..export::Options::default()
+    };
+    let update = claimgraph::store::update(&store, docs, pipeline, &opts)?;
+    errors.extend(update.failed.iter().map(|(path, message)| InputError {
+        path: path.clone(),
+        message: message.clone(),
+        fatal: true,
+    }));
+    for e in &errors {
+        eprintln!("claimgraph: {e}");
+    }
+    if !a.quiet {
+        println!(
+            "store: {}: {} articles ({} new, {} replaced, {} unchanged); quads +{} -{}, {} in all",
+            dir.display(),
+            update.articles,
+            update.new,
+            update.replaced,
+            update.unchanged,
+            update.added,
+            update.removed,
+            update.quads
+        );
+    }
+    Ok((update.graph, update.articles, errors))
 }
 
 fn query(a: QueryArgs) -> Result<ExitCode> {
@@ -318,7 +392,13 @@ fn query(a: QueryArgs) -> Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    claimgraph::query::run(&a.graph, &text, &a.output, &mut out)?;
+    match &a.store {
+        Some(dir) => {
+            let store = claimgraph::store::open_read_only(dir)?;
+            claimgraph::query::run_on(&store, &text, &a.output, &mut out)?;
+        }
+        None => claimgraph::query::run(&a.graph, &text, &a.output, &mut out)?,
+    }
     std::io::Write::flush(&mut out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -386,7 +466,16 @@ fn serve(a: ServeArgs) -> Result<ExitCode> {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
     let started = Instant::now();
-    let store = claimgraph::query::load(&a.graph)?;
+    let (store, source) = match &a.store {
+        Some(dir) => (
+            claimgraph::store::open_read_only(dir)?,
+            format!("the store {}", dir.display()),
+        ),
+        None => (
+            claimgraph::query::load(&a.graph)?,
+            a.graph.display().to_string(),
+        ),
+    };
     let quads = store.len().context("counting the quads")?;
     let config = serve::Config {
         bind: a.bind,
@@ -402,8 +491,7 @@ fn serve(a: ServeArgs) -> Result<ExitCode> {
         );
     }
     eprintln!(
-        "claimgraph: serving {quads} quads of {} (loaded in {:.1} s) at {} (form at http://{}/); Ctrl-C stops",
-        a.graph.display(),
+        "claimgraph: serving {quads} quads of {source} (opened in {:.1} s) at {} (form at http://{}/); Ctrl-C stops",
         started.elapsed().as_secs_f64(),
         handle.url(),
         handle.addr()

@@ -91,6 +91,7 @@ pub mod vocab {
             ARTICLE_PROP = "article", EVIDENCE = "evidence", RULE = "rule",
             CONFIDENCE = "confidence", CUE = "cue", CONTENT = "content",
             SPEAKER_MENTION = "speakerMention",
+            RESOLUTION_KEY = "resolutionKey", INPUT_RECORD = "inputRecord",
         );
     }
 
@@ -273,7 +274,7 @@ impl<'a> Builder<'a> {
     fn article_iri(&self, article: &str) -> Result<NamedNode> {
         match self.articles.get(article) {
             Some(id) => self.node_iri(id),
-            None => self.node_iri(&format!("article-{}", slug(article))),
+            None => self.node_iri(&crate::graph::article_node_id(article)),
         }
     }
 

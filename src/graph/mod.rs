@@ -95,6 +95,11 @@ pub struct Node {
     pub roles: BTreeSet<Role>,
     /// Articles: metadata.
     pub article: Option<ArticleInfo>,
+    /// Entities: the resolution key that identifies the entity across articles
+    /// ("person:ho lance", "country:cn"); the persistent store keeps it (`cg:resolutionKey`)
+    /// so that later builds give the key the same id.
+    #[serde(skip)]
+    pub key: Option<String>,
 }
 
 impl Node {
@@ -110,6 +115,7 @@ impl Node {
             speaker: None,
             roles: BTreeSet::new(),
             article: None,
+            key: None,
         }
     }
 }
@@ -329,6 +335,11 @@ impl Graph {
 
 /// Node counts by type and edge counts by type.
 pub type Summary = (Vec<(NodeType, usize)>, Vec<(String, usize)>);
+
+/// The node id of the article with this id ("article-000-fb93-txt").
+pub fn article_node_id(article: &str) -> String {
+    format!("article-{}", slug(article))
+}
 
 /// FNV-1a, 64 bit: a stable hash for ids (std's hasher is randomized per process).
 pub fn stable_hash(s: &str) -> u64 {

@@ -75,6 +75,18 @@ pub fn load(graph: &Path) -> Result<Store> {
 /// (table, csv, tsv, json, xml for SELECT/ASK; Turtle, or N-Triples with "nt", for
 /// CONSTRUCT/DESCRIBE).
 pub fn run(graph: &Path, query: &str, output: &str, w: &mut dyn Write) -> Result<()> {
+    let output = output_name(output)?;
+    let store = load(graph)?;
+    execute(&store, query, &output, w)
+}
+
+/// [`run`] on an open store (the persistent store of `build --store`).
+pub fn run_on(store: &Store, query: &str, output: &str, w: &mut dyn Write) -> Result<()> {
+    execute(store, query, &output_name(output)?, w)
+}
+
+/// The name of an output as [`execute`] knows it ("turtle" -> "ttl"); unknown ones fail.
+fn output_name(output: &str) -> Result<String> {
     let output = output.trim().to_ascii_lowercase();
     let output = match output.as_str() {
         "turtle" => "ttl".to_string(),
@@ -84,8 +96,7 @@ pub fn run(graph: &Path, query: &str, output: &str, w: &mut dyn Write) -> Result
     if !OUTPUTS.contains(&output.as_str()) {
         bail!("unknown output {output:?} (known: {})", OUTPUTS.join(", "));
     }
-    let store = load(graph)?;
-    execute(&store, query, &output, w)
+    Ok(output)
 }
 
 /// Runs `query` on `store`, writing results in `output` (see [`run`]).

@@ -9,7 +9,9 @@
 //! by speaker keeps this far from all-pairs.
 
 use crate::document::{EntityType, StatementKind, Target};
-use crate::graph::{slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role};
+use crate::graph::{
+    article_node_id, slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role,
+};
 use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
 use petgraph::stable_graph::NodeIndex;
@@ -85,6 +87,19 @@ pub fn build(all: &[Findings], lex: &Lexicon) -> Graph {
 /// so the graph grows as the findings shrink (peak memory near the larger of the two,
 /// not their sum).
 pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph {
+    build_keeping_ids(findings, lex, &HashMap::new())
+}
+
+/// [`build_from`], keeping the node ids an earlier build gave to resolution keys (`known`:
+/// key -> node id, as the persistent store records them with [`Node::key`]), so that an
+/// IRI, once published, stays when articles are added: a known key keeps its id whatever
+/// its label has become, and a new key that absorbed a known one (a short name now resolved
+/// to a full name) takes that key's id. New keys never take an id that `known` holds.
+pub fn build_keeping_ids<F: Borrow<Findings>>(
+    findings: Vec<F>,
+    lex: &Lexicon,
+    known: &HashMap<String, String>,
+) -> Graph {
     let mut g = Graph::default();
     let all: Vec<&Findings> = findings.iter().map(Borrow::borrow).collect();
     let all = all.as_slice();
@@ -92,6 +107,8 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
     // Entity keys per article and mention; a mention's key depends only on its type,
     // canonical name and gazetteer key, so each distinct triple is keyed once.
     let mut table = Keys::default();
+    // Known keys that now resolve into another key: (known key, key it resolves to).
+    let mut absorbed: BTreeSet<(String, u32)> = BTreeSet::new();
     let mut memo: FxHashMap<(EntityType, &str, Option<&str>), u32> = FxHashMap::default();
     let mut keys: Vec<Vec<u32>> = all
         .iter()
@@ -103,7 +120,16 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
                         .entry((m.etype, m.canonical.as_str(), m.key.as_deref()))
                         .or_insert_with(|| {
                             let k = entity_key(m);
-                            table.intern(short.get(&k).cloned().unwrap_or(k))
+                            match short.get(&k) {
+                                Some(t) => {
+                                    let target = table.intern(t.clone());
+                                    if known.contains_key(&k) {
+                                        absorbed.insert((k, target));
+                                    }
+                                    target
+                                }
+                                None => table.intern(k),
+                            }
                         })
                 })
                 .collect()
@@ -125,6 +151,16 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
     for k in keys.iter_mut().flatten() {
         *k = replaced[*k as usize];
     }
+    for (k, &to) in replaced.iter().enumerate() {
+        let name = &table.names[k];
+        if to as usize != k && known.contains_key(name) {
+            absorbed.insert((name.clone(), to));
+        }
+    }
+    let absorbed: Vec<(String, u32)> = absorbed
+        .into_iter()
+        .map(|(from, to)| (from, replaced[to as usize]))
+        .collect();
     let mut stmts = statement_words(all);
     // Labels: the most frequent cased surface (or canonical) per key.
     let mut label_votes: Vec<FxHashMap<Cow<str>, usize>> =
@@ -172,14 +208,33 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
         }
     }
     // Node ids read like their labels ("person-lance-ho"); a clash of two keys on one
-    // label keeps them apart with a hash suffix.
+    // label keeps them apart with a hash suffix. Ids known from an earlier build come first.
     let mut ids: Vec<Option<(String, String)>> = vec![None; table.names.len()];
-    let mut taken: FxHashMap<String, u32> = FxHashMap::default();
+    let mut taken: FxHashMap<String, &str> = known
+        .iter()
+        .map(|(k, id)| (id.clone(), k.as_str()))
+        .collect();
     let mut sorted_keys: Vec<u32> = keys.iter().flatten().copied().collect();
     sorted_keys.sort_unstable();
     sorted_keys.dedup();
     sorted_keys.sort_unstable_by(|&a, &b| table.name(a).cmp(table.name(b)));
+    let mut reused: FxHashSet<&str> = FxHashSet::default();
+    for &k in &sorted_keys {
+        if let Some(id) = known.get(table.name(k)) {
+            reused.insert(id);
+            ids[k as usize] = Some((id.clone(), label_of(k)));
+        }
+    }
+    for (from, to) in &absorbed {
+        let id = &known[from];
+        if ids[*to as usize].is_none() && reused.insert(id) {
+            ids[*to as usize] = Some((id.clone(), label_of(*to)));
+        }
+    }
     for k in sorted_keys {
+        if ids[k as usize].is_some() {
+            continue;
+        }
         let key = table.name(k);
         let ntype = key.split_once(':').map_or("entity", |x| x.0);
         let ntype = if ntype == "org" {
@@ -193,13 +248,10 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
         };
         let label = label_of(k);
         let mut id = format!("{ntype}-{}", slug(&label));
-        if taken
-            .get(&id)
-            .is_some_and(|&other| table.name(other) != key)
-        {
+        if taken.get(&id).is_some_and(|&other| other != key) {
             id = format!("{id}-{:08x}", stable_hash(key) as u32);
         }
-        taken.insert(id.clone(), k);
+        taken.insert(id.clone(), key);
         ids[k as usize] = Some((id, label));
     }
     drop(taken);
@@ -234,9 +286,10 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
                 next
             }
         };
-        let art = g.upsert(&format!("article-{}", slug(&article)), || {
+        let art_id = article_node_id(&article);
+        let art = g.upsert(&art_id, || {
             let mut n = Node::new(
-                format!("article-{}", slug(&article)),
+                art_id.clone(),
                 NodeType::Article,
                 f.info.title.clone().unwrap_or_else(|| article.to_string()),
             );
@@ -249,7 +302,11 @@ pub fn build_from<F: Borrow<Findings>>(findings: Vec<F>, lex: &Lexicon) -> Graph
             let n = *key_nodes[k as usize].get_or_insert_with(|| {
                 let ntype = NodeType::from_entity(org_types[k as usize].expect("typed"));
                 let (id, label) = ids[k as usize].as_ref().expect("named");
-                g.upsert(id, || Node::new(id.clone(), ntype, label.clone()))
+                g.upsert(id, || {
+                    let mut n = Node::new(id.clone(), ntype, label.clone());
+                    n.key = Some(table.name(k).to_string());
+                    n
+                })
             });
             let node = &mut g.g[n];
             if m.rule != crate::extract::entities::RULE_DEMONYM
