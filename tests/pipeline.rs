@@ -577,3 +577,34 @@ fn the_cli_analyzes_lowercased_files_and_stdin_with_the_names_of_the_run() {
     assert_eq!(liu.1.len(), 3, "a.txt, b.txt and stdin: {found:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_known_place_wins_over_a_run_name_of_the_same_words() {
+    // A results line names the Kansas City team; in prose the words are the city.
+    let g = claimgraph::build_graph(
+        &[
+            ("a.txt", "KANSAS CITY AT DETROIT\n"),
+            (
+                "b.txt",
+                "the mayor of kansas city said the team would stay .\n",
+            ),
+        ],
+        &Lexicon::builtin(),
+    );
+    let json = claimgraph::export::json::to_value(&g);
+    let in_b: Vec<(&str, &str)> = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["mentions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["article"] == "b.txt")
+        })
+        .map(|n| (n["type"].as_str().unwrap(), n["label"].as_str().unwrap()))
+        .collect();
+    assert!(in_b.iter().any(|(t, _)| *t == "Place"), "{in_b:?}");
+    assert!(in_b.iter().all(|(t, _)| *t != "Organization"), "{in_b:?}");
+}

@@ -895,7 +895,7 @@ fn run_name(
         .lex
         .run_names
         .longest_at(&c.doc.lower, &c.doc.tokens, i, end)?;
-    if n <= gaz_len || known_place(c, i, end).is_some_and(|(m, _)| m > n) {
+    if n <= gaz_len || known_place(c, i, end).is_some_and(|(m, _)| m >= n) {
         return None;
     }
     out.push(mention(
