@@ -112,6 +112,15 @@ pub struct GazEntry {
     pub case_sensitive: bool,
 }
 
+/// A name the cased articles of the same run found ("Lance Ho"), matched in the run's
+/// lowercased articles ("lance ho"); see [`crate::pipeline::RunNames`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RunName {
+    pub etype: EntityType,
+    pub canonical: String,
+    pub key: Option<String>,
+}
+
 /// FxHash (as in rustc): a fast hasher for the short token keys looked up per token of
 /// every document. Lookups only, never iterated, so the hash never shows in the output.
 #[derive(Default, Clone, Copy)]
@@ -278,6 +287,9 @@ pub struct Lexicon {
     /// Capitalized head words of organizations and places ("Ministry", "Bank", "Square").
     pub org_heads: HashMap<String, OrgHead>,
     pub gazetteer: PhraseMap<GazEntry>,
+    /// Multi-word names from the cased articles of the run, for its lowercased ones; empty
+    /// unless [`Lexicon::with_run_names`] filled it.
+    pub run_names: PhraseMap<RunName>,
     pub relations: PhraseMap<RelationVerb>,
     pub abbreviations: HashSet<String>,
     pub function_words: HashMap<String, FunctionClass>,
@@ -533,6 +545,19 @@ impl Lexicon {
             lex.stopnames.insert(cols[0].to_ascii_lowercase());
         }
         Ok(lex)
+    }
+
+    /// This lexicon with `names` (lowercase phrase, name) as its run gazetteer.
+    pub fn with_run_names<'a>(
+        &self,
+        names: impl IntoIterator<Item = (&'a str, RunName)>,
+    ) -> Lexicon {
+        let mut lex = self.clone();
+        lex.run_names = PhraseMap::default();
+        for (phrase, name) in names {
+            lex.run_names.insert(phrase, name);
+        }
+        lex
     }
 
     pub fn is_abbreviation(&self, word: &str) -> bool {

@@ -30,11 +30,13 @@ pub use graph::Graph;
 pub use lexicon::Lexicon;
 pub use pipeline::{Findings, Pipeline};
 
-/// Builds the graph of a set of in-memory articles `(id, text)`: the library entry point.
+/// Builds the graph of a set of in-memory articles `(id, text)`, one run (lowercased
+/// articles know the names the cased ones found): the library entry point.
 pub fn build_graph(articles: &[(&str, &str)], lex: &Lexicon) -> Graph {
-    let findings: Vec<Findings> = articles
+    let docs = articles
         .iter()
-        .map(|(id, text)| pipeline::run(Document::new(*id, *text), lex))
+        .map(|(id, text)| Document::new(*id, *text))
         .collect();
+    let findings = pipeline::run_all(docs, lex);
     resolve::build(&findings, lex)
 }

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use claimgraph::export::{self, Format};
 use claimgraph::ingest::{self, InputError};
+use claimgraph::pipeline::RunNames;
 use claimgraph::{Findings, Lexicon, Pipeline};
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
@@ -191,6 +192,9 @@ fn lexicon(schema: Option<&Path>) -> Result<Lexicon> {
 }
 
 /// Reads and analyzes every input; returns findings in input order and the input errors.
+/// Two passes give the lowercased articles the names of the run (see `RunNames`): the
+/// cased articles first, then the lowercased ones, re-read from their files (held in
+/// memory only from stdin, which cannot be read twice), with the names the cased ones found.
 pub fn analyze_inputs(
     inputs: &[PathBuf],
     pipeline: &Pipeline,
@@ -200,18 +204,93 @@ pub fn analyze_inputs(
     let list = ingest::collect(inputs, &mut errors);
     let progress = !quiet && std::io::stderr().is_terminal() && list.len() > 50;
     let mut findings = Vec::new();
-    // Batches keep memory bounded by the graph, not by the corpus text.
-    let mut batch = Vec::new();
-    let flush = |batch: &mut Vec<claimgraph::Document>,
-                 findings: &mut Vec<Findings>,
-                 errors: &mut Vec<InputError>| {
-        let done: Vec<Result<Findings, (String, String)>> = std::mem::take(batch)
+    let mut with_lowercased = Vec::new();
+    let mut held_from_stdin = Vec::new();
+    let mut batches = Batches::default();
+    for (n, input) in list.iter().enumerate() {
+        let mut lowercased = false;
+        let mut seq = 0;
+        ingest::read(input, &mut errors, &mut |d| {
+            let at = (n, seq);
+            seq += 1;
+            if !claimgraph::text::is_lowercased(&d.text) {
+                batches.0.push((at, d));
+            } else if *input == ingest::Input::Stdin {
+                held_from_stdin.push((at, d));
+            } else {
+                lowercased = true;
+            }
+        });
+        if lowercased {
+            with_lowercased.push(n);
+        }
+        batches.flush_when_full(pipeline, &mut findings, &mut errors);
+        if progress && n % 50 == 0 {
+            eprint!("\rclaimgraph: {n}/{} inputs", list.len());
+        }
+    }
+    batches.flush(pipeline, &mut findings, &mut errors);
+    if !with_lowercased.is_empty() || !held_from_stdin.is_empty() {
+        let mut names = RunNames::default();
+        findings.iter().for_each(|(_, f)| names.add(f));
+        let pipeline = Pipeline::new(names.lexicon(&pipeline.lexicon));
+        for n in with_lowercased {
+            let mut seq = 0;
+            // Reading problems were reported by the first pass.
+            ingest::read(&list[n], &mut Vec::new(), &mut |d| {
+                if claimgraph::text::is_lowercased(&d.text) {
+                    batches.0.push(((n, seq), d));
+                }
+                seq += 1;
+            });
+            batches.flush_when_full(&pipeline, &mut findings, &mut errors);
+        }
+        batches.0.extend(held_from_stdin);
+        batches.flush(&pipeline, &mut findings, &mut errors);
+    }
+    if progress {
+        eprintln!("\rclaimgraph: {}/{} inputs", list.len(), list.len());
+    }
+    // Resolve reads the articles in input order (statement clusters depend on it).
+    findings.sort_by_key(|(at, _)| *at);
+    (findings.into_iter().map(|(_, f)| f).collect(), errors)
+}
+
+/// Where a document came from: (input index, document index within that input).
+type InputPosition = (usize, usize);
+
+/// Documents waiting to be analyzed in parallel: batches keep memory bounded by the graph,
+/// not by the corpus text.
+#[derive(Default)]
+struct Batches(Vec<(InputPosition, claimgraph::Document)>);
+
+impl Batches {
+    const SIZE: usize = 256;
+
+    fn flush_when_full(
+        &mut self,
+        pipeline: &Pipeline,
+        findings: &mut Vec<(InputPosition, Findings)>,
+        errors: &mut Vec<InputError>,
+    ) {
+        if self.0.len() >= Self::SIZE {
+            self.flush(pipeline, findings, errors);
+        }
+    }
+
+    fn flush(
+        &mut self,
+        pipeline: &Pipeline,
+        findings: &mut Vec<(InputPosition, Findings)>,
+        errors: &mut Vec<InputError>,
+    ) {
+        let done: Vec<_> = std::mem::take(&mut self.0)
             .into_par_iter()
-            .map(|d| pipeline.run_isolated(d))
+            .map(|(at, d)| (at, pipeline.run_isolated(d)))
             .collect();
-        for r in done {
+        for (at, r) in done {
             match r {
-                Ok(f) => findings.push(f),
+                Ok(f) => findings.push((at, f)),
                 Err((path, message)) => errors.push(InputError {
                     path,
                     message,
@@ -219,21 +298,7 @@ pub fn analyze_inputs(
                 }),
             }
         }
-    };
-    for (n, input) in list.iter().enumerate() {
-        ingest::read(input, &mut errors, &mut |d| batch.push(d));
-        if batch.len() >= 256 {
-            flush(&mut batch, &mut findings, &mut errors);
-        }
-        if progress && n % 50 == 0 {
-            eprint!("\rclaimgraph: {n}/{} inputs", list.len());
-        }
     }
-    flush(&mut batch, &mut findings, &mut errors);
-    if progress {
-        eprintln!("\rclaimgraph: {}/{} inputs", list.len(), list.len());
-    }
-    (findings, errors)
 }
 
 fn build(a: BuildArgs) -> Result<ExitCode> {

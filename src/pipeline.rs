@@ -5,9 +5,10 @@
 use crate::document::{Attribution, Document, EntityType, StatementKind, Target};
 use crate::graph::{ArticleInfo, CharSpan};
 use crate::ingest::metadata::{self, Boilerplate};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, RunName};
 use crate::span::{CharIndex, Span};
 use crate::{extract, text};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Confidence of a follow-on statement relative to the attribution it continues.
@@ -69,6 +70,87 @@ impl Pipeline {
             )
         })
     }
+}
+
+/// The multi-word names of people, agencies and organizations that the cased articles of a
+/// run found, by lowercase phrase (canonical names and surfaces as written): the run's
+/// lowercased articles, where capitals tell nothing, are analysed with them as an extra
+/// gazetteer ([`Lexicon::with_run_names`]). A phrase naming two different things in the
+/// run is ambiguous and left out. A set, filled in any order: the same for any file order
+/// and thread count.
+#[derive(Debug, Default)]
+pub struct RunNames {
+    /// Lowercase phrase -> the one name it stands for, or None when ambiguous.
+    phrases: BTreeMap<String, Option<RunName>>,
+}
+
+impl RunNames {
+    /// Adds the names a cased article found.
+    pub fn add(&mut self, f: &Findings) {
+        if f.lowercased {
+            return;
+        }
+        for m in &f.mentions {
+            if !matches!(
+                m.etype,
+                EntityType::Person | EntityType::Agency | EntityType::Organization
+            ) {
+                continue;
+            }
+            let name = RunName {
+                etype: m.etype,
+                canonical: m.canonical.clone(),
+                key: m.key.clone(),
+            };
+            for phrase in [&m.surface, &m.canonical] {
+                if phrase.split_whitespace().nth(1).is_none() {
+                    continue; // one word ("Ho", "DEA") is too ambiguous without capitals
+                }
+                self.phrases
+                    .entry(one_line(&phrase.to_lowercase()))
+                    .and_modify(|known| {
+                        if known.as_ref() != Some(&name) {
+                            *known = None;
+                        }
+                    })
+                    .or_insert_with(|| Some(name.clone()));
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.values().all(Option::is_none)
+    }
+
+    /// `lex` with these names as its run gazetteer.
+    pub fn lexicon(&self, lex: &Lexicon) -> Lexicon {
+        lex.with_run_names(
+            self.phrases
+                .iter()
+                .filter_map(|(phrase, name)| Some((phrase.as_str(), name.clone()?))),
+        )
+    }
+}
+
+/// Analyses the articles of one run: the cased ones first, then the lowercased ones with
+/// the names the cased ones found ([`RunNames`]). Findings in input order.
+pub fn run_all(docs: Vec<Document>, lex: &Lexicon) -> Vec<Findings> {
+    let (lowercased, cased): (Vec<_>, Vec<_>) = docs
+        .into_iter()
+        .enumerate()
+        .partition(|(_, d)| text::is_lowercased(&d.text));
+    let mut out: Vec<(usize, Findings)> =
+        cased.into_iter().map(|(n, d)| (n, run(d, lex))).collect();
+    let mut names = RunNames::default();
+    out.iter().for_each(|(_, f)| names.add(f));
+    let with_names = names.lexicon(lex);
+    out.extend(
+        lowercased
+            .into_iter()
+            .map(|(n, d)| (n, run(d, &with_names))),
+    );
+    out.sort_by_key(|(n, _)| *n);
+    out.into_iter().map(|(_, f)| f).collect()
 }
 
 #[derive(Debug, Clone)]

@@ -479,3 +479,170 @@ fn a_country_before_an_agency_is_not_the_object_of_a_relation_verb() {
         )]
     );
 }
+
+const CASED_BRIEFING: &str = "Lance Ho, who heads the DEA's country office in Beijing, said cooperation had generated good momentum.\n\nLiu Yuejin, deputy head of China's National Narcotics Commission, told a news conference on Monday that ties were strong.\n";
+const LOWERCASED_BRIEFING: &str = "the meeting was attended by lance ho and liu yuejin .\nlance ho said the two countries would share more information .\n";
+
+/// (label, articles it is mentioned in) of each person node.
+fn people(json: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["type"] == "Person")
+        .map(|n| {
+            let mut articles: Vec<String> = n["mentions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["article"].as_str().unwrap().to_string())
+                .collect();
+            articles.dedup();
+            (n["label"].as_str().unwrap().to_string(), articles)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn lowercased_articles_know_the_names_of_the_cased_articles_of_the_run() {
+    let lex = Lexicon::builtin();
+    let forward = claimgraph::build_graph(
+        &[("a.txt", CASED_BRIEFING), ("b.txt", LOWERCASED_BRIEFING)],
+        &lex,
+    );
+    let json = claimgraph::export::json::to_value(&forward);
+    let both = vec!["a.txt".to_string(), "b.txt".to_string()];
+    assert_eq!(
+        people(&json),
+        vec![
+            ("Lance Ho".to_string(), both.clone()),
+            ("Liu Yuejin".to_string(), both)
+        ]
+    );
+    // "lance ho said ..." opens its sentence: only the run's names tell it is a name.
+    let says_in_b: Vec<&serde_json::Value> = json["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "says" && e["source"] == "person-lance-ho")
+        .flat_map(|e| e["provenance"].as_array().unwrap())
+        .filter(|p| p["article"] == "b.txt")
+        .collect();
+    assert_eq!(says_in_b.len(), 1, "{json:#}");
+    // The same graph whatever the order of the articles.
+    let backward = claimgraph::build_graph(
+        &[("b.txt", LOWERCASED_BRIEFING), ("a.txt", CASED_BRIEFING)],
+        &lex,
+    );
+    assert_eq!(
+        people(&claimgraph::export::json::to_value(&backward)),
+        people(&json)
+    );
+}
+
+#[test]
+fn without_a_cased_article_naming_them_lowercased_names_stay_unknown() {
+    let g = claimgraph::build_graph(&[("b.txt", LOWERCASED_BRIEFING)], &Lexicon::builtin());
+    assert_eq!(people(&claimgraph::export::json::to_value(&g)), vec![]);
+}
+
+#[test]
+fn run_names_keep_multi_word_unambiguous_names_of_cased_articles() {
+    let p = Pipeline::new(Lexicon::builtin());
+    let article = |id: &str, text: &str| p.run(Document::new(id, text));
+    let mut names = claimgraph::pipeline::RunNames::default();
+    names.add(&article("a.txt", CASED_BRIEFING));
+    // "Morgan Stanley" names a person here and a bank there: ambiguous, left out.
+    names.add(&article(
+        "c.txt",
+        "Morgan Stanley, the spokesman, said prices rose.\n",
+    ));
+    names.add(&article(
+        "d.txt",
+        "Morgan Stanley chairman John Mack said prices fell.\n",
+    ));
+    // Lowercased articles give no names: without capitals they are guesses.
+    names.add(&article(
+        "e.txt",
+        "pat quinn , the spokesman , said prices fell .\n",
+    ));
+    let lex = names.lexicon(&Lexicon::builtin());
+    assert!(lex.run_names.contains("lance ho"));
+    assert!(lex.run_names.contains("liu yuejin"));
+    assert!(!lex.run_names.contains("ho"), "one word is too ambiguous");
+    assert!(!lex.run_names.contains("beijing"), "places are not taken");
+    assert!(lex.run_names.contains("john mack"));
+    assert!(!lex.run_names.contains("morgan stanley"), "ambiguous");
+    assert!(!lex.run_names.contains("pat quinn"));
+}
+
+#[test]
+fn the_cli_analyzes_lowercased_files_and_stdin_with_the_names_of_the_run() {
+    let dir = std::env::temp_dir().join(format!("cg-run-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.txt"), CASED_BRIEFING).unwrap();
+    std::fs::write(dir.join("b.txt"), LOWERCASED_BRIEFING).unwrap();
+    let stdin_text = "liu yuejin said the talks went well .\n";
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimgraph"))
+        .args(["build", "-q", "--format", "json", "-o"])
+        .arg(dir.join("out"))
+        .arg(dir.join("b.txt"))
+        .arg("-")
+        .arg(dir.join("a.txt"))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin_text.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/graph.json")).unwrap()).unwrap();
+    let found = people(&json);
+    let in_b = |name: &str| {
+        found
+            .iter()
+            .any(|(n, articles)| n == name && articles.iter().any(|a| a.ends_with("b.txt")))
+    };
+    assert!(in_b("Lance Ho") && in_b("Liu Yuejin"), "{found:?}");
+    let liu = found.iter().find(|(n, _)| n == "Liu Yuejin").unwrap();
+    assert_eq!(liu.1.len(), 3, "a.txt, b.txt and stdin: {found:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_known_place_wins_over_a_run_name_of_the_same_words() {
+    // A results line names the Kansas City team; in prose the words are the city.
+    let g = claimgraph::build_graph(
+        &[
+            ("a.txt", "KANSAS CITY AT DETROIT\n"),
+            (
+                "b.txt",
+                "the mayor of kansas city said the team would stay .\n",
+            ),
+        ],
+        &Lexicon::builtin(),
+    );
+    let json = claimgraph::export::json::to_value(&g);
+    let in_b: Vec<(&str, &str)> = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["mentions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["article"] == "b.txt")
+        })
+        .map(|n| (n["type"].as_str().unwrap(), n["label"].as_str().unwrap()))
+        .collect();
+    assert!(in_b.iter().any(|(t, _)| *t == "Place"), "{in_b:?}");
+    assert!(in_b.iter().all(|(t, _)| *t != "Organization"), "{in_b:?}");
+}

@@ -5,8 +5,9 @@
 //! classified by their head word ("... Administration", "Ministry of ...") or as names
 //! when titled, followed by a cue or in an appositive; in lowercased text, names found
 //! after a title ("president donald trump"), before an appositive ("wei xiaojun , the
-//! ...") or before a cue ("ho said"). A final pass marks short names ("Wei") of people
-//! already named in full in the same article.
+//! ...") or before a cue ("ho said"), and the multi-word names the cased articles of the
+//! same run found (`Lexicon::run_names`, "lance ho"). A final pass marks short names
+//! ("Wei") of people already named in full in the same article.
 
 use crate::document::{Document, EntityMention, EntityType, TokenKind};
 use crate::lexicon::{CueClass, FunctionClass, GazKind, Lexicon, PhraseMap};
@@ -91,6 +92,7 @@ pub const RULE_UNKNOWN_ACRONYM: &str = "acronym";
 pub const RULE_BODY_BEFORE_TITLE: &str = "body_before_title";
 pub const RULE_TEAM: &str = "sports_team";
 pub const RULE_VENUE: &str = "results_venue";
+pub const RULE_RUN_GAZETTEER: &str = "run_gazetteer";
 
 /// Needs: tokens, sentences. Adds: mentions (sorted by position).
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
@@ -353,6 +355,12 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
             cap_chunk(&c, i, b)
         };
         let gaz_len = gaz.map_or(0, |(n, _)| n);
+        if doc.lowercased {
+            if let Some(next) = run_name(&c, i, b, gaz_len, out) {
+                i = next;
+                continue;
+            }
+        }
         // A known place as long as the capitalized phrase ("West Bank", not an org).
         let place = place_at(&c, i, b).filter(|(n, _)| *n > gaz_len && *n >= chunk);
         if let Some((n, (name, iso))) = place {
@@ -872,6 +880,35 @@ fn head_type(c: &Ctx, i: usize, j: usize) -> Option<EntityType> {
         (Some(h), _) if h.starts => Some(h.etype),
         _ => before_connector.map(|h| h.etype),
     }
+}
+
+/// In lowercased text, a name that the cased articles of the same run found ("lance ho"
+/// for "Lance Ho"), when longer than any gazetteer name or place there.
+fn run_name(
+    c: &Ctx,
+    i: usize,
+    end: usize,
+    gaz_len: usize,
+    out: &mut Vec<EntityMention>,
+) -> Option<usize> {
+    let (n, name) = c
+        .lex
+        .run_names
+        .longest_at(&c.doc.lower, &c.doc.tokens, i, end)?;
+    if n <= gaz_len || known_place(c, i, end).is_some_and(|(m, _)| m >= n) {
+        return None;
+    }
+    out.push(mention(
+        c.doc,
+        i,
+        i + n,
+        name.etype,
+        Some(name.canonical.clone()),
+        name.key.clone(),
+        RULE_RUN_GAZETTEER,
+        0.85,
+    ));
+    Some(i + n)
 }
 
 /// Names in lowercased text: after a title, before an appositive, or before a cue.
