@@ -121,8 +121,9 @@ pub struct RunName {
     pub key: Option<String>,
 }
 
-/// FxHash (as in rustc): a fast hasher for the short token keys looked up per token of
-/// every document. Lookups only, never iterated, so the hash never shows in the output.
+/// FxHash (as in rustc): a fast hasher for the short token keys (phrases, function words,
+/// stop names, head words) looked up per token of every document. Lookups only, never
+/// iterated, so the hash never shows in the output.
 #[derive(Default, Clone, Copy)]
 pub struct FxHasher(u64);
 
@@ -282,18 +283,18 @@ pub struct Lexicon {
     pub nominal_cues: PhraseMap<Cue>,
     pub titles: PhraseMap<()>,
     /// Titles of whoever heads a body ("chairman", "coach"; marked in titles.txt).
-    pub body_head_titles: HashSet<String>,
-    pub title_modifiers: HashSet<String>,
+    pub body_head_titles: HashSet<String, FxBuild>,
+    pub title_modifiers: HashSet<String, FxBuild>,
     /// Capitalized head words of organizations and places ("Ministry", "Bank", "Square").
-    pub org_heads: HashMap<String, OrgHead>,
+    pub org_heads: HashMap<String, OrgHead, FxBuild>,
     pub gazetteer: PhraseMap<GazEntry>,
     /// Multi-word names from the cased articles of the run, for its lowercased ones; empty
     /// unless [`Lexicon::with_run_names`] filled it.
     pub run_names: PhraseMap<RunName>,
     pub relations: PhraseMap<RelationVerb>,
-    pub abbreviations: HashSet<String>,
-    pub function_words: HashMap<String, FunctionClass>,
-    pub stopnames: HashSet<String>,
+    pub abbreviations: HashSet<String, FxBuild>,
+    pub function_words: HashMap<String, FunctionClass, FxBuild>,
+    pub stopnames: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
 }
@@ -561,7 +562,12 @@ impl Lexicon {
     }
 
     pub fn is_abbreviation(&self, word: &str) -> bool {
-        self.abbreviations.contains(&word.to_ascii_lowercase())
+        // Most words reach here lowercase already: no copy for them.
+        if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.abbreviations.contains(&word.to_ascii_lowercase())
+        } else {
+            self.abbreviations.contains(word)
+        }
     }
 
     pub fn is_stopname(&self, lower: &str) -> bool {

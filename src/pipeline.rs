@@ -211,6 +211,20 @@ pub struct Findings {
 
 /// Collapses whitespace runs (line breaks inside evidence) to single spaces.
 pub fn one_line(s: &str) -> String {
+    // Most spans are one line already (words with single spaces): a plain copy.
+    let mut after_space = true;
+    let single_spaced = s.chars().all(|c| {
+        let ok = if c == ' ' {
+            !after_space
+        } else {
+            !c.is_whitespace()
+        };
+        after_space = c == ' ';
+        ok
+    });
+    if (single_spaced && !after_space) || s.is_empty() {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {

@@ -33,7 +33,10 @@ fn add_with(store: &Store, articles: &[(&str, &str)], opts: &Options) -> anyhow:
 /// The articles a node is mentioned in.
 fn articles_of(g: &Graph, id: &str) -> BTreeSet<String> {
     let node = g.node(id).unwrap_or_else(|| panic!("no node {id}"));
-    node.mentions.iter().map(|m| m.article.to_string()).collect()
+    node.mentions
+        .iter()
+        .map(|m| m.article.to_string())
+        .collect()
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {

@@ -63,11 +63,14 @@ impl<W: Write> Pretty<W> {
         self.newline()
     }
 
-    /// Starts the member `name` of an object.
-    fn key(&mut self, name: &str) -> io::Result<()> {
+    /// Starts the member `name` of an object. Names are this writer's own identifiers
+    /// (static, letters and underscores): written as they are, no escaping scan.
+    fn key(&mut self, name: &'static str) -> io::Result<()> {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
         self.item()?;
-        self.string(name)?;
-        self.w.write_all(b": ")
+        self.w.write_all(b"\"")?;
+        self.w.write_all(name.as_bytes())?;
+        self.w.write_all(b"\": ")
     }
 
     fn string(&mut self, s: &str) -> io::Result<()> {
@@ -120,7 +123,7 @@ impl<W: Write> Pretty<W> {
     }
 
     /// `"name": "value"` members in a row.
-    fn string_members(&mut self, members: &[(&str, Option<&str>)]) -> io::Result<()> {
+    fn string_members(&mut self, members: &[(&'static str, Option<&str>)]) -> io::Result<()> {
         for (name, value) in members {
             self.key(name)?;
             self.opt_string(*value)?;
@@ -128,7 +131,7 @@ impl<W: Write> Pretty<W> {
         Ok(())
     }
 
-    fn span(&mut self, name: &str, span: Option<CharSpan>) -> io::Result<()> {
+    fn span(&mut self, name: &'static str, span: Option<CharSpan>) -> io::Result<()> {
         if let Some(c) = span {
             self.key(name)?;
             self.open(b"{")?;

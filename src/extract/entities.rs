@@ -65,6 +65,10 @@ fn place_at(c: &Ctx, i: usize, end: usize) -> Option<(usize, (String, Option<Str
 
 /// [`place_at`] whatever follows.
 fn known_place(c: &Ctx, i: usize, end: usize) -> Option<(usize, (String, Option<String>))> {
+    // In cased text a place starts with a capital: no lookup for the other words.
+    if !c.doc.lowercased && !c.is_cap(i) {
+        return None;
+    }
     places()
         .matches_at(&c.doc.lower, &c.doc.tokens, i, end)
         .find(|(n, _)| {
@@ -361,9 +365,10 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
                 continue;
             }
         }
+        // Looked up once: both place rules below ask for the place at `i`.
+        let place = place_at(&c, i, b).filter(|(n, _)| *n >= chunk);
         // A known place as long as the capitalized phrase ("West Bank", not an org).
-        let place = place_at(&c, i, b).filter(|(n, _)| *n > gaz_len && *n >= chunk);
-        if let Some((n, (name, iso))) = place {
+        if let Some((n, (name, iso))) = place.clone().filter(|(n, _)| *n > gaz_len) {
             out.push(place_mention(doc, i, n, name, iso));
             i += n;
             continue;
@@ -404,7 +409,7 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
             i += n;
             continue;
         }
-        if let Some((n, (name, iso))) = place_at(&c, i, b).filter(|(n, _)| *n >= chunk) {
+        if let Some((n, (name, iso))) = place {
             out.push(place_mention(doc, i, n, name, iso));
             i += n;
             continue;
@@ -434,11 +439,15 @@ fn team_or_venue_at(
     last_team_end: Option<usize>,
 ) -> Option<(usize, EntityType, &'static str)> {
     // Cheap first: a score or a fixture word close after, "v" or a team just before.
+    // Most tokens are not capitalized words: that test goes before the scan for a marker.
+    if c.doc.lowercased || !c.is_cap(i) {
+        return None;
+    }
     let marker = |k: usize| matches!(c.text(k), "v" | "vs" | "vs." | "versus" | "AT" | ":");
     let near = (i + 1..(i + 5).min(b))
         .any(|k| c.doc.tokens[k].kind == TokenKind::Number || marker(k))
         || (i > a && (marker(i - 1) || last_team_end == Some(i - 1)));
-    if c.doc.lowercased || !c.is_cap(i) || !near {
+    if !near {
         return None;
     }
     let n = team_name_len(c, i, b)?;
