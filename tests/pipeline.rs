@@ -12,6 +12,16 @@ fn analyze(text: &str) -> Document {
     d
 }
 
+/// The attribution (as [`said`] lists it) whose content starts with `start`.
+fn starting<'s>(
+    s: &'s [(String, String, String, StatementKind)],
+    start: &str,
+) -> &'s (String, String, String, StatementKind) {
+    s.iter()
+        .find(|x| x.2.starts_with(start))
+        .unwrap_or_else(|| panic!("no attribution of {start:?}: {s:#?}"))
+}
+
 /// (speaker as written, resolved canonical, content, kind) per attribution.
 fn said(d: &Document) -> Vec<(String, String, String, StatementKind)> {
     d.attributions
@@ -66,10 +76,7 @@ fn reported_speech_with_an_appositive_speaker() {
 fn quote_before_short_name_takes_the_full_name_and_its_continuation_follows_it() {
     let d = analyze(BRIEFING);
     let s = said(&d);
-    let quote = s
-        .iter()
-        .find(|x| x.2.starts_with("China attaches"))
-        .expect("quote found");
+    let quote = starting(&s, "China attaches");
     assert_eq!(
         (
             quote.0.as_str(),
@@ -146,15 +153,9 @@ fn a_participle_after_a_comma_takes_the_subject_of_its_sentence() {
         "Wei Xiaojun also reacted to the announcement by the US Justice Department in Washington, saying that this will hinder the investigation. He spoke for an hour in Iowa, arguing that taxes must fall.",
     );
     let s = said(&d);
-    let hinder = s
-        .iter()
-        .find(|x| x.2.starts_with("this will hinder"))
-        .expect("hinder");
+    let hinder = starting(&s, "this will hinder");
     assert_eq!(hinder.0, "Wei Xiaojun", "{s:#?}");
-    let taxes = s
-        .iter()
-        .find(|x| x.2.starts_with("taxes must"))
-        .expect("taxes");
+    let taxes = starting(&s, "taxes must");
     assert_eq!(taxes.0, "He", "{s:#?}");
 }
 
@@ -175,15 +176,9 @@ fn a_time_expression_is_no_speaker() {
         "“The plan is dead,” Senator Dianne Feinstein said last week. Trump at the time said the wall would be built.",
     );
     let s = said(&d);
-    let plan = s
-        .iter()
-        .find(|x| x.2.starts_with("The plan"))
-        .expect("plan");
+    let plan = starting(&s, "The plan");
     assert_eq!(plan.1, "Dianne Feinstein", "{s:#?}");
-    let wall = s
-        .iter()
-        .find(|x| x.2.starts_with("the wall"))
-        .expect("wall");
+    let wall = starting(&s, "the wall");
     assert_eq!(wall.0, "Trump", "{s:#?}");
 }
 
@@ -379,10 +374,7 @@ fn a_quote_with_its_own_speaker_ends_the_content_before_it() {
         "Wei Xiaojun spoke in Beijing. China has noted Trump’s announcement of an opioid crisis and “China attaches great importance to this,” Wei said.",
     );
     let s = said(&d);
-    let quote = s
-        .iter()
-        .find(|x| x.2.starts_with("China attaches"))
-        .expect("quote");
+    let quote = starting(&s, "China attaches");
     assert_eq!(
         (quote.1.as_str(), quote.3),
         ("Wei Xiaojun", StatementKind::Direct)
@@ -397,18 +389,12 @@ fn a_group_named_after_a_person_is_not_that_person() {
         "Hillary Clinton spoke in Ohio. Clinton supporters said the rally was a success. Clinton said the campaign would go on.",
     );
     let s = said(&d);
-    let rally = s
-        .iter()
-        .find(|x| x.2.starts_with("the rally"))
-        .expect("rally");
+    let rally = starting(&s, "the rally");
     assert_eq!(
         (rally.0.as_str(), rally.1.as_str()),
         ("Clinton supporters", "")
     );
-    let campaign = s
-        .iter()
-        .find(|x| x.2.starts_with("the campaign"))
-        .expect("campaign");
+    let campaign = starting(&s, "the campaign");
     assert_eq!(campaign.1, "Hillary Clinton");
 }
 
