@@ -35,6 +35,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../schema/function_words.tsv"),
     ),
     ("stopnames.txt", include_str!("../schema/stopnames.txt")),
+    (
+        "source_nouns.txt",
+        include_str!("../schema/source_nouns.txt"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,6 +299,8 @@ pub struct Lexicon {
     pub abbreviations: HashSet<String, FxBuild>,
     pub function_words: HashMap<String, FunctionClass, FxBuild>,
     pub stopnames: HashSet<String, FxBuild>,
+    /// Common nouns that can be the subject of a noun-like cue ("polls show").
+    pub source_nouns: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
 }
@@ -544,6 +550,9 @@ impl Lexicon {
         }
         for (_, cols) in rows(&read("stopnames.txt")?) {
             lex.stopnames.insert(cols[0].to_ascii_lowercase());
+        }
+        for (_, cols) in rows(&read("source_nouns.txt")?) {
+            lex.source_nouns.insert(cols[0].to_ascii_lowercase());
         }
         Ok(lex)
     }

@@ -632,3 +632,14 @@ fn a_known_place_wins_over_a_run_name_of_the_same_words() {
     assert!(in_b.iter().any(|(t, _)| *t == "Place"), "{in_b:?}");
     assert!(in_b.iter().all(|(t, _)| *t != "Organization"), "{in_b:?}");
 }
+
+#[test]
+fn polls_and_records_speak_through_verbs_that_are_also_nouns() {
+    let d = analyze(
+        "A new poll shows that Sanders leads Clinton by four points. Fundraising documents show Bush had to lend his campaign money. The TV shows were popular.",
+    );
+    let s = said(&d);
+    assert_eq!(starting(&s, "Sanders leads").0, "A new poll");
+    assert_eq!(starting(&s, "Bush had").0, "Fundraising documents");
+    assert_eq!(s.len(), 2, "{s:#?}");
+}

@@ -832,7 +832,8 @@ fn clause_subject(
     first_pronoun.map(|k| (k, k + 1)).or(first_mention)
 }
 
-/// A pronoun, a name or a capitalized word ends right before token `k`.
+/// A pronoun, a name, a capitalized word or a source noun (schema/source_nouns.txt: "polls",
+/// "records") ends right before token `k`.
 fn subject_before(c: &Ctx, k: usize, a: usize) -> bool {
     if k <= a {
         return false;
@@ -841,17 +842,7 @@ fn subject_before(c: &Ctx, k: usize, a: usize) -> bool {
     c.class(p) == Some(FunctionClass::Pron)
         || c.in_mention[p]
         || (c.doc.tokens[p].capitalized && c.doc.tokens[p].kind == TokenKind::Word)
-        || matches!(
-            c.lower(p),
-            "who"
-                | "officials"
-                | "experts"
-                | "critics"
-                | "sources"
-                | "analysts"
-                | "polls"
-                | "voters"
-        )
+        || c.lex.source_nouns.contains(c.lower(p))
 }
 
 /// [`is_named`] for a byte span.
