@@ -141,14 +141,17 @@ pub fn run_all(docs: Vec<Document>, lex: &Lexicon) -> Vec<Findings> {
         .partition(|(_, d)| text::is_lowercased(&d.text));
     let mut out: Vec<(usize, Findings)> =
         cased.into_iter().map(|(n, d)| (n, run(d, lex))).collect();
-    let mut names = RunNames::default();
-    out.iter().for_each(|(_, f)| names.add(f));
-    let with_names = names.lexicon(lex);
-    out.extend(
-        lowercased
-            .into_iter()
-            .map(|(n, d)| (n, run(d, &with_names))),
-    );
+    // The run gazetteer copies the lexicon: only when some article needs it.
+    if !lowercased.is_empty() {
+        let mut names = RunNames::default();
+        out.iter().for_each(|(_, f)| names.add(f));
+        let with_names = names.lexicon(lex);
+        out.extend(
+            lowercased
+                .into_iter()
+                .map(|(n, d)| (n, run(d, &with_names))),
+        );
+    }
     out.sort_by_key(|(n, _)| *n);
     out.into_iter().map(|(_, f)| f).collect()
 }
