@@ -18,7 +18,6 @@ const FOLLOW_ON_CONFIDENCE: f32 = 0.9;
 /// it holds every country, place and agency name.
 pub struct Pipeline {
     pub lexicon: Arc<Lexicon>,
-    pub boilerplate: &'static Boilerplate,
 }
 
 /// Runs every per-article stage on `doc`.
@@ -40,7 +39,6 @@ impl Pipeline {
     pub fn new(lexicon: impl Into<Arc<Lexicon>>) -> Pipeline {
         Pipeline {
             lexicon: lexicon.into(),
-            boilerplate: Boilerplate::builtin(),
         }
     }
 
@@ -301,15 +299,20 @@ fn attribution_findings(
     }
     for (i, a) in doc.attributions.iter().enumerate() {
         for &quote in &a.continuations {
-            let ev = quote;
             let continued = &out[i];
             out.push(AttributionFinding {
+                speaker_mention: continued.speaker_mention,
+                speaker: continued.speaker,
+                speaker_text: continued.speaker_text.clone(),
+                cue: continued.cue,
+                cue_text: continued.cue_text.clone(),
                 content: cs(quote),
                 text: one_line(doc.slice(quote)),
                 kind: StatementKind::Direct,
-                evidence: cs(ev),
+                edge: continued.edge.clone(),
+                evidence: cs(quote),
                 evidence_text: if a.speaker_entity.is_some() {
-                    evidence.get(ev)
+                    evidence.get(quote)
                 } else {
                     Arc::from("")
                 },
@@ -319,7 +322,6 @@ fn attribution_findings(
                 confidence: a.confidence * FOLLOW_ON_CONFIDENCE,
                 // A responder reacted to the first statement, not to its continuation.
                 response: None,
-                ..continued.clone()
             });
         }
     }

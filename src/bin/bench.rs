@@ -15,7 +15,8 @@
 //! whole, and repeated articles get distinct ids.
 
 use claimgraph::export::{self, Format};
-use claimgraph::ingest::{self, metadata, Input};
+use claimgraph::ingest::metadata::{self, Boilerplate};
+use claimgraph::ingest::{self, Input};
 use claimgraph::{extract, text, Document, Findings, Lexicon, Pipeline};
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -162,7 +163,7 @@ fn timed<T>(stage: usize, f: impl FnOnce() -> T) -> T {
 
 /// The per-article stages, each timed (the same calls as `Pipeline::run`).
 fn analyze(p: &Pipeline, mut doc: Document) -> Findings {
-    timed(0, || metadata::detect(&mut doc, p.boilerplate));
+    timed(0, || metadata::detect(&mut doc, Boilerplate::builtin()));
     timed(1, || text::analyze(&mut doc, &p.lexicon));
     timed(2, || extract::entities::extract(&mut doc, &p.lexicon));
     timed(3, || extract::attribution::extract(&mut doc, &p.lexicon));

@@ -179,16 +179,13 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
                 let skip_to = if att.content.start > att.cue.start {
                     // "China noted the announcement and “B,” Wei said.": the quote is
                     // Wei's; this content ends before it.
-                    match quote_with_own_speaker(c, att.content, b) {
-                        Some(open) => {
-                            let first = c.doc.token_at_or_after(att.content.start);
-                            match content_span(c, first, open) {
-                                Some(cut) => {
-                                    att.content = cut;
-                                    open
-                                }
-                                None => c.doc.token_at_or_after(att.content.end),
-                            }
+                    let first = c.doc.token_at_or_after(att.content.start);
+                    let cut = quote_with_own_speaker(c, att.content, b)
+                        .and_then(|open| Some((open, content_span(c, first, open)?)));
+                    match cut {
+                        Some((open, cut)) => {
+                            att.content = cut;
+                            open
                         }
                         None => c.doc.token_at_or_after(att.content.end),
                     }
@@ -1254,7 +1251,7 @@ impl Recent {
         let words: Vec<&str> = text.split_whitespace().collect();
         let head = words.last().copied().unwrap_or("");
         let person_head = is_person_nominal(lex, head);
-        let org_head = org_head_type(lex, head).is_some();
+        let org_head = is_org_head(lex, head);
         // "Clinton supporters", "Trump aides": a plural head after the name is a group,
         // not the one named.
         let group = head.len() > 3
@@ -1313,16 +1310,17 @@ impl Recent {
     }
 }
 
-/// The type an organization head word gives its phrase ("agency" -> Agency), from
+/// The word heads an agency or organization name ("agency", "ministry"), by
 /// schema/org_heads.tsv.
-fn org_head_type(lex: &Lexicon, head: &str) -> Option<EntityType> {
+fn is_org_head(lex: &Lexicon, head: &str) -> bool {
     let mut chars = head.chars();
-    let first = chars.next()?;
+    let Some(first) = chars.next() else {
+        return false;
+    };
     let title: String = first.to_uppercase().chain(chars).collect();
     lex.org_heads
         .get(&title)
-        .map(|h| h.etype)
-        .filter(|t| matches!(t, EntityType::Agency | EntityType::Organization))
+        .is_some_and(|h| matches!(h.etype, EntityType::Agency | EntityType::Organization))
 }
 
 fn nearest_before(doc: &Document, at: usize, types: &[EntityType]) -> Option<usize> {
