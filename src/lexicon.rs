@@ -226,12 +226,18 @@ impl<V: Clone> PhraseMap<V> {
         i: usize,
         end: usize,
     ) -> impl Iterator<Item = (usize, &'a V)> + 'a {
-        let first = tokens[i].span.slice(lower);
-        let shape = word_shape(first);
-        let may_start = self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0;
-        may_start
-            .then(|| self.by_first.get(first))
-            .flatten()
+        // Nothing starts at or past the end: callers probe the token after a phrase, which
+        // may be the end of the sentence or of the document.
+        let first = tokens
+            .get(i)
+            .filter(|_| i < end)
+            .map(|t| t.span.slice(lower));
+        first
+            .filter(|first| {
+                let shape = word_shape(first);
+                self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
+            })
+            .and_then(|first| self.by_first.get(first))
             .into_iter()
             .flatten()
             .filter(move |(words, _)| {

@@ -643,3 +643,22 @@ fn polls_and_records_speak_through_verbs_that_are_also_nouns() {
     assert_eq!(starting(&s, "Bush had").0, "Fundraising documents");
     assert_eq!(s.len(), 2, "{s:#?}");
 }
+
+/// Fuzzing found it: an article whose last token closes a quote inside reported speech
+/// ("... noted “the risk”" with no final stop) made the cue lookup read past the last token.
+#[test]
+fn article_ending_in_a_closing_quote_without_a_stop() {
+    for text in [
+        "Wei said China noted “the risk”",
+        "Wei said China noted \"the risk\"",
+    ] {
+        let d = analyze(text);
+        let s = said(&d);
+        let (speaker, _, content, _) = starting(&s, "China noted");
+        assert_eq!(speaker, "Wei", "{text}");
+        assert!(
+            content.ends_with("risk”") || content.ends_with("risk\""),
+            "{s:?}"
+        );
+    }
+}

@@ -59,7 +59,7 @@ impl Ctx<'_> {
     }
     /// A verb cue at token `i`; never a word inside a name ("States").
     fn cue_at(&self, i: usize, end: usize) -> Option<(usize, &Cue)> {
-        if self.in_mention[i] {
+        if i >= end || self.in_mention[i] {
             return None;
         }
         self.lex
@@ -309,14 +309,24 @@ fn content_span(c: &Ctx, mut a: usize, mut b: usize) -> Option<Span> {
         a += 1;
     }
     // Trailing punctuation, and a conjunction left dangling where a quote was cut off
-    // ("noted the announcement and “...,” Wei said").
+    // ("noted the announcement and “...,” Wei said"); but not the closing mark of a quote
+    // that opens inside the content ("China noted “the risk”").
     while b > a
-        && ((c.is_punct(b - 1) && !c.text(b - 1).ends_with(')'))
+        && ((c.is_punct(b - 1) && !c.text(b - 1).ends_with(')') && !closes_quote_from(c, a, b - 1))
             || matches!(c.lower(b - 1), "and" | "but" | "or"))
     {
         b -= 1;
     }
     (b > a).then(|| c.span(a, b))
+}
+
+/// Token `close` is the closing mark of a quote that opens at or after token `a`.
+fn closes_quote_from(c: &Ctx, a: usize, close: usize) -> bool {
+    close > 0
+        && c.inside[close - 1].is_some_and(|q| {
+            let q = &c.quotes[q as usize];
+            q.close == Some(close) && q.open >= a
+        })
 }
 
 /// The quote whose opening mark is at or just after token `i` (skipping ":" and ",").
