@@ -662,3 +662,31 @@ fn article_ending_in_a_closing_quote_without_a_stop() {
         );
     }
 }
+
+/// "A Twitter spokesman, Christopher Abboud, said on Saturday that ..." was read as
+/// "CONTENT, NAME said" (content "A Twitter spokesman") because of the adverbial.
+#[test]
+fn adverbial_then_that_after_an_appositive_speaker() {
+    let d = analyze("A Twitter spokesman, Christopher Abboud, said on Saturday that there were one million tweets with the hashtag.");
+    let s = said(&d);
+    let (speaker, who, _, _) = starting(&s, "there were one million tweets");
+    assert_eq!(
+        (speaker.as_str(), who.as_str()),
+        ("Christopher Abboud", "Christopher Abboud")
+    );
+    assert!(!s.iter().any(|x| x.2 == "A Twitter spokesman"), "{s:?}");
+}
+
+/// A clause between dashes sits between the speaker and the cue; its "has been" is no
+/// passive of the cue.
+#[test]
+fn speaker_before_a_clause_between_dashes() {
+    let d = analyze("The Supreme Court justice -- who has been involved in a scuffle with the nominee -- said she regretted her remarks.\n\nThe senator \u{2014} who was in Ohio \u{2014} said the bill would fail.");
+    let s = said(&d);
+    let (speaker, who, _, _) = starting(&s, "she regretted her remarks");
+    assert_eq!(speaker, "The Supreme Court justice");
+    // The court is whom she works for, not who speaks.
+    assert_eq!(who, "");
+    let (speaker, _, _, _) = starting(&s, "the bill would fail");
+    assert_eq!(speaker, "The senator");
+}

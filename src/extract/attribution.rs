@@ -465,14 +465,23 @@ fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
     .then_some((start, k))
 }
 
-/// The index of the "(" of a short parenthetical ending right before token `k`, else `k`.
+/// The index of the opening mark of a parenthetical (in parentheses or between dashes)
+/// ending right before token `k`, else `k`.
 fn skip_parenthetical(c: &Ctx, k: usize, limit: usize) -> usize {
-    if k <= limit || c.text(k - 1) != ")" {
+    if k <= limit {
         return k;
     }
-    (k.saturating_sub(8).max(limit)..k - 1)
+    // The mark that opens what ends at k - 1, and how far back it may be: a parenthesis
+    // holds a few words ("(D-Nev.)"), dashes a clause ("The justice -- who has been
+    // involved in a scuffle with the nominee -- said").
+    let (open, reach) = match c.text(k - 1) {
+        ")" => ("(", 8),
+        dash @ ("-" | "--" | "—" | "–") => (dash, 40),
+        _ => return k,
+    };
+    (k.saturating_sub(reach).max(limit)..k - 1)
         .rev()
-        .find(|&j| c.text(j) == "(")
+        .find(|&j| c.text(j) == open)
         .filter(|&j| j > limit)
         .unwrap_or(k)
 }
@@ -593,7 +602,8 @@ fn verb(
     let cue_span = c.span(i, i + n);
     // "Sen. Bernie Sanders (I-Vt.) said", "Reid (D-Nev.) also told": the parenthetical
     // after a name is no part of the clause.
-    let left_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
+    let helpers_start = skip_left_helpers(c, i, a);
+    let left_end = skip_parenthetical(c, helpers_start, a);
     let evidence = doc.sentences[doc.sentence_at(cue_span.start)?].span;
     let make = |speaker: Option<(usize, usize)>,
                 content: Span,
@@ -691,7 +701,7 @@ fn verb(
     }
     // "China has long been alleged as ...", "he was told that ...": in the passive the
     // subject is what is spoken of, or the listener, not the speaker.
-    if is_passive(c, left_end, i) {
+    if is_passive(c, helpers_start, i) {
         return None;
     }
     // Speaker before the cue; a coordinated verb ("X ..., was present and suggested
@@ -736,6 +746,10 @@ fn verb(
             Some(FunctionClass::Prep | FunctionClass::Adv)
         )
         || (after < b && c.lower(after) == "that")
+        // "said on Saturday that ...": an adverbial, then the clause.
+        || (after..(after + 8).min(b))
+            .take_while(|&j| !c.is_punct(j))
+            .any(|j| c.lower(j) == "that" && c.inside[j].is_none())
         // "sought to dismiss ...", "vowed to step up ...": an infinitive clause.
         || (after + 1 < b
             && c.lower(after) == "to"
@@ -1275,17 +1289,19 @@ impl Recent {
         if group {
             return None;
         }
-        let named = pick(&[EntityType::Person])
-            .or_else(|| pick(&[EntityType::Agency, EntityType::Organization]))
-            .or_else(|| {
-                // "China's drug control agency", "China's deputy secretary-general": the
-                // country says whose it is; the nominal head is who speaks.
-                let country = pick(&[EntityType::Country])?;
-                let nominal = (person_head || org_head)
-                    && words.len() > 1
-                    && doc.mentions[country].span.end < sp.end;
-                (!nominal).then_some(country)
-            });
+        // "The Supreme Court justice", "a White House spokesman": a body before a person's
+        // nominal head says whom they work for; the person speaks.
+        let body = pick(&[EntityType::Agency, EntityType::Organization])
+            .filter(|&m| !(person_head && doc.mentions[m].span.end < sp.end));
+        let named = pick(&[EntityType::Person]).or(body).or_else(|| {
+            // "China's drug control agency", "China's deputy secretary-general": the
+            // country says whose it is; the nominal head is who speaks.
+            let country = pick(&[EntityType::Country])?;
+            let nominal = (person_head || org_head)
+                && words.len() > 1
+                && doc.mentions[country].span.end < sp.end;
+            (!nominal).then_some(country)
+        });
         let resolved = named.or_else(|| match words.as_slice() {
             ["he"] | ["she"] => self
                 .person
