@@ -293,6 +293,40 @@ fn polnear_scoring_discontinuous_speaker_and_one_to_one() {
     assert!(!polnear::content_matches(&[(50, 60), (70, 80)], (58, 72)));
 }
 
+/// Nested gold ("X said Y believes Z"): the prediction of the inner layer overlaps the
+/// outer content more, so the content matching pairs it with the outer gold; the
+/// attribution matching, among speaker-correct pairs, still credits the inner one.
+#[test]
+fn polnear_attribution_matches_the_nested_layer_whose_speaker_overlaps() {
+    let text = "x".repeat(120);
+    let gold = vec![
+        GoldAttr {
+            id: "outer".into(),
+            source: Some(vec![(0, 5)]),
+            cue: Some(vec![(6, 10)]),
+            content: vec![(11, 100)],
+        },
+        GoldAttr {
+            id: "inner".into(),
+            source: Some(vec![(20, 25)]),
+            cue: Some(vec![(26, 29)]),
+            content: vec![(30, 100)],
+        },
+    ];
+    let pred = vec![PredAttr {
+        speaker: Some((20, 25)),
+        cue: (26, 29),
+        content: (28, 100),
+        rule: "t".into(),
+    }];
+    let (c, errors) = polnear::score_article(&text, &gold, &pred);
+    assert_eq!((c.content.tp_gold, c.content.gold), (1, 2));
+    assert_eq!((c.attribution.tp_gold, c.attribution.pred), (1, 1));
+    // The outer layer is the one left missing, and no error is listed for the inner.
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].1, Some(0));
+}
+
 #[test]
 fn polnear_run_reads_first_annotator_and_code_points() {
     let dir = std::env::temp_dir().join(format!("claimgraph-eval-test-{}", std::process::id()));

@@ -7,9 +7,10 @@
 //!
 //! Matching is one-to-one and greedy by largest overlap. A predicted content matches a gold
 //! content when the overlap (summed over the gold fragments) is at least half of the shorter
-//! of the two (gold length = total fragment length). Attribution also needs the predicted
-//! speaker to overlap the gold source; gold without source and predictions without speaker
-//! never count as attribution matches. Cues are matched separately (any overlap).
+//! of the two (gold length = total fragment length). Attributions are matched separately,
+//! the same way, among the pairs whose contents match and whose predicted speaker overlaps
+//! the gold source; gold without source and predictions without speaker never count as
+//! attribution matches. Cues are matched separately too (any overlap).
 
 use crate::eval::gold::{greedy, Prf};
 use crate::pipeline::Pipeline;
@@ -196,16 +197,23 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
             }
         }
     }
-    let m = greedy(pairs);
-    let matched_pred: BTreeSet<usize> = m.values().copied().collect();
     let speaker_ok = |g: &GoldAttr, p: &PredAttr| match (&g.source, p.speaker) {
         (Some(src), Some(sp)) => frag_overlap(src, sp) > 0,
         _ => false,
     };
-    let attr_ok = m
-        .iter()
-        .filter(|(&gi, &pi)| speaker_ok(&gold[gi], &pred[pi]))
-        .count();
+    // Attributions are matched on their own, among the pairs whose contents match and
+    // whose speakers overlap: with nested attributions ("X said Y believes Z"), the content
+    // matching alone may pair a prediction with the other layer's gold.
+    let attr_m = greedy(
+        pairs
+            .iter()
+            .copied()
+            .filter(|&(_, gi, pi)| speaker_ok(&gold[gi], &pred[pi]))
+            .collect(),
+    );
+    let m = greedy(pairs);
+    let matched_pred: BTreeSet<usize> = m.values().copied().collect();
+    let attr_ok = attr_m.len();
     c.content = Prf {
         tp_pred: m.len(),
         pred: pred.len(),
@@ -242,7 +250,7 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
     for (gi, g) in gold.iter().enumerate() {
         let direct = slice(&g.content).contains(QUOTES);
         let found = m.get(&gi);
-        let attr = found.is_some_and(|&pi| speaker_ok(g, &pred[pi]));
+        let attr = attr_m.contains_key(&gi);
         let t = if direct {
             &mut c.direct
         } else {
@@ -252,6 +260,7 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
         t.1 += found.is_some() as usize;
         t.2 += attr as usize;
         let cat = match found {
+            _ if attr => None,
             None => {
                 if pred.iter().any(|p| frag_overlap(&g.content, p.content) > 0) {
                     Some("content missed (partial overlap < half)")
@@ -259,7 +268,6 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
                     Some("content missed entirely")
                 }
             }
-            Some(_) if attr => None,
             Some(&pi) => Some(if g.source.is_none() {
                 "content found, gold has no source"
             } else if pred[pi].speaker.is_none() {
