@@ -690,3 +690,25 @@ fn speaker_before_a_clause_between_dashes() {
     let (speaker, _, _, _) = starting(&s, "the bill would fail");
     assert_eq!(speaker, "The senator");
 }
+
+/// A country's nominal speaker ("China's drug control agency", "China's deputy
+/// secretary-general") named before the article names anyone: the country's only agency
+/// in the article, the only person given that title; unknown when two could be meant.
+#[test]
+fn country_nominal_speakers_resolve_to_the_only_candidate() {
+    let text = "China's drug control agency has said the United States should do more to cut its demand for opioids.\n\nChina's deputy secretary-general says that the evidence was limited.\n\nThe US Postal Service was blamed for gaps in oversight. Liu Yuejin, deputy head of China's National Narcotics Commission, told a news conference that cooperation would grow. Wei Xiaojun, deputy secretary-general of the commission, said the case was open.";
+    let s = said(&analyze(text));
+    let (_, who, _, _) = starting(&s, "the United States should do more");
+    assert_eq!(who, "National Narcotics Control Commission");
+    let (_, who, _, _) = starting(&s, "the evidence was limited");
+    assert_eq!(who, "Wei Xiaojun");
+
+    // Two Chinese agencies, two deputy secretaries-general: no guess.
+    let ambiguous = text.replace(
+        "The US Postal Service",
+        "China's Ministry of Public Security",
+    ) + " Zhang San, deputy secretary-general of the ministry, agreed.";
+    let s = said(&analyze(&ambiguous));
+    assert_eq!(starting(&s, "the United States should do more").1, "");
+    assert_eq!(starting(&s, "the evidence was limited").1, "");
+}

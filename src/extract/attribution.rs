@@ -1318,11 +1318,17 @@ impl Recent {
                 ],
             )
             .filter(|&m| doc.text[doc.mentions[m].span.end..sp.start].trim() == ","),
-            [_, _, ..] if person_head => self.person,
+            // "the deputy secretary-general": the one person the article gives that title,
+            // else the person spoken of before.
+            [_, _, ..] if person_head => titled_person(doc, sp, &words).or(self.person),
             // An agency named only by its head ("the agency", "China's drug control
-            // agency"): the one spoken of before; unknown when none was (the first agency
-            // named later is too often another one).
-            [_, _, ..] if org_head => self.org,
+            // agency"): the one spoken of before; else the country's only agency in the
+            // article; unknown otherwise (the first agency named later is too often
+            // another one).
+            [_, _, ..] if org_head => self.org.or_else(|| {
+                let country = doc.mentions[pick(&[EntityType::Country])?].key.as_deref()?;
+                sole_agency_of(doc, country)
+            }),
             _ => None,
         });
         if let Some(m) = resolved {
@@ -1334,6 +1340,76 @@ impl Recent {
         }
         resolved
     }
+}
+
+/// The one person (by canonical name) the article gives the title a nominal speaker
+/// names ("China's deputy secretary-general" -> "Wei Xiaojun, deputy secretary-general of
+/// ..." or "Deputy Secretary-General Wei Xiaojun"): the first such mention, if only one
+/// person carries it.
+fn titled_person(doc: &Document, sp: Span, words: &[&str]) -> Option<usize> {
+    // The title: the words after a determiner or possessive ("the", "China's").
+    let from = words
+        .iter()
+        .rposition(|w| matches!(*w, "the" | "a" | "an") || w.ends_with("'s") || w.ends_with("’s"))
+        .map_or(0, |k| k + 1);
+    let title = words.get(from..).filter(|t| !t.is_empty())?.join(" ");
+    let lower = doc.lower.as_str();
+    let persons = || {
+        doc.mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.etype == EntityType::Person)
+    };
+    let mut found: Option<usize> = None;
+    for (at, _) in lower.match_indices(title.as_str()) {
+        let end = at + title.len();
+        let bounded = !lower[..at].ends_with(|ch: char| ch.is_alphanumeric())
+            && !lower[end..].starts_with(|ch: char| ch.is_alphanumeric());
+        if !bounded || sp.overlaps(Span::new(at, end)) {
+            continue;
+        }
+        // "Name, [the|a] title" or "Title Name" (or a titled name holding it).
+        let holder = persons().find(|(_, m)| {
+            let before = doc.text.get(m.span.end..at).map(str::trim_end);
+            matches!(before, Some("," | ", the" | ", a" | ", an"))
+                || (m.span.start <= at && end <= m.span.end)
+                || doc.text.get(end..m.span.start) == Some(" ")
+        });
+        if let Some((m, _)) = holder {
+            match found {
+                Some(f) if doc.mentions[f].canonical != doc.mentions[m].canonical => return None,
+                Some(_) => {}
+                None => found = Some(m),
+            }
+        }
+    }
+    found
+}
+
+/// The article's only agency (by canonical name) of the country with ISO code `iso`, known
+/// by the country named right before it ("China's National Narcotics Commission", "US
+/// Postal Service", "the Chinese Ministry of ...").
+fn sole_agency_of(doc: &Document, iso: &str) -> Option<usize> {
+    let mut found: Option<usize> = None;
+    for (i, m) in doc.mentions.iter().enumerate().skip(1) {
+        let prev = &doc.mentions[i - 1];
+        let of_country = m.etype == EntityType::Agency
+            && prev.etype == EntityType::Country
+            && prev.key.as_deref() == Some(iso)
+            && matches!(
+                doc.text.get(prev.span.end..m.span.start),
+                Some("" | " " | "'s " | "’s ")
+            );
+        if !of_country {
+            continue;
+        }
+        match found {
+            Some(f) if doc.mentions[f].canonical != m.canonical => return None,
+            Some(_) => {}
+            None => found = Some(i),
+        }
+    }
+    found
 }
 
 /// The word heads an agency or organization name ("agency", "ministry"), by
