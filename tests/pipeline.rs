@@ -712,3 +712,21 @@ fn country_nominal_speakers_resolve_to_the_only_candidate() {
     assert_eq!(starting(&s, "the United States should do more").1, "");
     assert_eq!(starting(&s, "the evidence was limited").1, "");
 }
+
+/// A reported clause ends where its speaker goes on with a cue of their own; the rest is
+/// that speaker's next statement.
+#[test]
+fn content_ends_where_the_speaker_goes_on() {
+    let d = analyze("A Chinese official has denied that the fentanyl supply comes from China, saying the two countries have made progress.\n\nThe agency said the United States should do more, but it vowed to step up cooperation.");
+    let s = said(&d);
+    assert_eq!(
+        starting(&s, "the fentanyl supply").2,
+        "the fentanyl supply comes from China"
+    );
+    starting(&s, "the two countries have made progress");
+    assert_eq!(
+        starting(&s, "the United States should").2,
+        "the United States should do more"
+    );
+    starting(&s, "to step up cooperation");
+}

@@ -937,6 +937,11 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     } else {
         b
     };
+    // A clause ends where the speaker goes on with a cue of their own: "denied that ...,
+    // saying ...", "said ..., but it vowed ...", "..., and he added that ...".
+    let b = (k + 1..b)
+        .find(|&j| c.text(j) == "," && c.inside[j].is_none() && speaker_goes_on(c, j + 1, b))
+        .unwrap_or(b);
     let span = content_span(c, k, b)?;
     let words = (k..b).filter(|&j| !c.is_punct(j)).count();
     // Verbs of saying report a clause; verbs of stance ("endorsed", "opposed") may take
@@ -952,6 +957,23 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
             "this" | "these" | "that" | "those" | "it" | "such" | "them"
         );
     (words >= min_words && !anaphoric).then_some(span)
+}
+
+/// At token `j`, after a comma: a participle cue ("saying", "adding") or a conjunction,
+/// a pronoun and a cue ("but it vowed", "and he added").
+fn speaker_goes_on(c: &Ctx, j: usize, b: usize) -> bool {
+    let cue_at = |k: usize| c.cue_at(k, b).is_some();
+    if j < b && c.lower(j).ends_with("ing") && cue_at(j) {
+        return true;
+    }
+    let mut k = j;
+    if k < b && matches!(c.lower(k), "and" | "but") {
+        k += 1;
+    }
+    k > j
+        && k < b
+        && matches!(c.lower(k), "he" | "she" | "it" | "they" | "we" | "i")
+        && cue_at(skip_helpers_right(c, k + 1, b))
 }
 
 fn kind_of(c: &Ctx, content: Span) -> StatementKind {
