@@ -32,30 +32,39 @@ fn is_inner_joiner(c: char) -> bool {
 pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let bytes = text.as_bytes();
-    let mut chars = text.char_indices().peekable();
+    let char_at = |at: usize| text[at..].chars().next();
+    // Byte offset of the next char to read.
+    let mut pos = 0;
     let mut space_before = true;
-    while let Some((i, c)) = chars.next() {
+    while let Some(c) = char_at(pos) {
+        let i = pos;
+        pos += c.len_utf8();
         if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
             space_before = true;
             continue;
         }
         if is_word_char(c) {
-            let mut end = i + c.len_utf8();
+            let mut end = pos;
             let mut numeric = c.is_ascii_digit();
             loop {
-                match chars.peek() {
-                    Some(&(j, d)) if is_word_char(d) => {
+                // ASCII letters and digits, the most of a word, a byte at a time.
+                let run = bytes[end..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                numeric &= bytes[end..end + run].iter().all(u8::is_ascii_digit);
+                end += run;
+                match char_at(end) {
+                    Some(d) if is_word_char(d) => {
                         numeric &= d.is_ascii_digit();
-                        end = j + d.len_utf8();
-                        chars.next();
+                        end += d.len_utf8();
                     }
-                    Some(&(j, d)) if is_inner_joiner(d) => {
+                    Some(d) if is_inner_joiner(d) => {
                         // Only join when a word char follows directly; "," only between digits.
-                        let after = j + d.len_utf8();
-                        let next = text[after..].chars().next();
-                        let joins = match next {
+                        let after = end + d.len_utf8();
+                        let joins = match char_at(after) {
                             Some(n) if is_word_char(n) => {
-                                d != ',' || (bytes[j - 1].is_ascii_digit() && n.is_ascii_digit())
+                                d != ',' || (bytes[end - 1].is_ascii_digit() && n.is_ascii_digit())
                             }
                             _ => false,
                         };
@@ -63,7 +72,6 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                             break;
                         }
                         end = after;
-                        chars.next();
                     }
                     _ => break,
                 }
@@ -75,11 +83,9 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                 let initial = end - i == 1 && c.is_uppercase();
                 if inner_period || initial || abbreviations(word) {
                     end += 1;
-                    while chars.peek().is_some_and(|&(j, _)| j < end) {
-                        chars.next();
-                    }
                 }
             }
+            pos = end;
             push_word(&mut tokens, text, base, i, end, numeric, space_before);
         } else {
             let kind = if is_double_quote(c) || is_single_quote(c) {
@@ -87,19 +93,14 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
             } else {
                 TokenKind::Punct
             };
-            let mut end = i + c.len_utf8();
             // Runs of the same dash or dots ("--", "...") stay one token.
             if matches!(c, '-' | '.') {
-                while let Some(&(j, d)) = chars.peek() {
-                    if d != c {
-                        break;
-                    }
-                    end = j + d.len_utf8();
-                    chars.next();
+                while bytes.get(pos) == Some(&(c as u8)) {
+                    pos += 1;
                 }
             }
             tokens.push(Token {
-                span: Span::new(base + i, base + end),
+                span: Span::new(base + i, base + pos),
                 kind,
                 capitalized: false,
                 space_before,
