@@ -28,6 +28,26 @@ fn is_inner_joiner(c: char) -> bool {
     matches!(c, '.' | '-' | '\'' | '’' | '&' | ',' | '/' | '‑')
 }
 
+/// Bits of a word shape: shapes index a bit set of this many bits.
+pub const SHAPE_BITS: usize = 1 << 14;
+
+/// A cheap fingerprint of a word as ASCII-lowercased (its length and first, second and
+/// last bytes), below [`SHAPE_BITS`]: equal words have equal shapes.
+#[inline]
+pub fn word_shape(word: &[u8]) -> u16 {
+    let (first, second, last) = match word {
+        [] => (0, 0, 0),
+        [x] => (*x, 0, *x),
+        [x, y, .., z] | [x, y @ z] => (*x, *y, *z),
+    };
+    let [first, second, last] = [first, second, last].map(|b| b.to_ascii_lowercase());
+    let h = (word.len() as u32)
+        .wrapping_mul(0x9e37_79b9)
+        .wrapping_add((first as u32) << 16 | (second as u32) << 8 | last as u32)
+        .wrapping_mul(0x85eb_ca6b);
+    (h >> (32 - SHAPE_BITS.trailing_zeros())) as u16
+}
+
 /// Splits `text` (starting at byte `base` of the document) into tokens.
 pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
@@ -104,6 +124,7 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                 kind,
                 capitalized: false,
                 space_before,
+                shape: word_shape(&bytes[i..pos]),
             });
         }
         space_before = false;
@@ -138,6 +159,7 @@ fn push_word(
     } else {
         TokenKind::Word
     };
+    let bytes = text.as_bytes();
     match split {
         Some(cut) => {
             tokens.push(Token {
@@ -145,12 +167,14 @@ fn push_word(
                 kind,
                 capitalized: first_upper,
                 space_before,
+                shape: word_shape(&bytes[start..cut]),
             });
             tokens.push(Token {
                 span: Span::new(base + cut, base + end),
                 kind: TokenKind::Word,
                 capitalized: false,
                 space_before: false,
+                shape: word_shape(&bytes[cut..end]),
             });
         }
         None => tokens.push(Token {
@@ -158,6 +182,7 @@ fn push_word(
             kind,
             capitalized: first_upper,
             space_before,
+            shape: word_shape(word.as_bytes()),
         }),
     }
 }
@@ -212,6 +237,17 @@ mod tests {
         assert_eq!(toks.len(), 5);
         assert_eq!(toks[1].span, Span::new(10 + 12, 10 + 14));
         assert_eq!(toks[2].kind, TokenKind::Quote);
+    }
+
+    #[test]
+    fn every_token_has_the_shape_of_its_lowercase_text() {
+        let text = "Mr. TRUMP’s “claim”, U.S.-made";
+        let lower = text.to_ascii_lowercase();
+        for t in tokenize(text, 0, &|_| false) {
+            assert_eq!(t.shape, word_shape(t.span.slice(&lower).as_bytes()));
+        }
+        assert_eq!(word_shape(b"Trump"), word_shape(b"trump"));
+        assert!((word_shape(b"administration") as usize) < SHAPE_BITS);
     }
 
     #[test]
