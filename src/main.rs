@@ -12,12 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// mimalloc instead of the system allocator: the pipeline makes many small strings and
-/// vectors per article (names, spans, findings), and allocating and freeing them took
-/// about a tenth of the CPU time with glibc's malloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "claimgraph",

@@ -24,12 +24,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// mimalloc instead of the system allocator: the pipeline makes many small strings and
-/// vectors per article (names, spans, findings), and allocating and freeing them took
-/// about a tenth of the CPU time with glibc's malloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const STAGES: [&str; 7] = [
     "ingest+metadata",
     "text",
