@@ -34,6 +34,10 @@ pub struct Token {
     pub capitalized: bool,
     /// Whitespace precedes this token directly.
     pub space_before: bool,
+    /// [`crate::text::tokens::word_shape`] of the token: read once here, so that phrase
+    /// lookups rule out most tokens without reading the word.
+    #[serde(skip)]
+    pub shape: u16,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

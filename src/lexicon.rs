@@ -5,7 +5,7 @@
 //! loads edited copies instead, so users extend the lexicons without recompiling.
 
 use crate::document::{EntityType, Token, TokenKind};
-use crate::text::tokens::tokenize;
+use crate::text::tokens::{tokenize, word_shape, SHAPE_BITS};
 use anyhow::{bail, Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -167,29 +167,9 @@ type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
     by_first: HashMap<String, Vec<(Vec<String>, V)>, FxBuild>,
-    /// Shapes of the first words: most tokens start no phrase, and [`word_shape`] tells
-    /// so without hashing the word.
+    /// Shapes of the first words: most tokens start no phrase, and the token's shape
+    /// ([`word_shape`]) tells so without hashing the word.
     first_shapes: Box<[u64]>,
-}
-
-/// Bits in [`PhraseMap::first_shapes`].
-const SHAPE_BITS: usize = 1 << 14;
-
-/// A cheap fingerprint of a word (its length and first, second and last bytes), a bit
-/// index into [`PhraseMap::first_shapes`].
-#[inline]
-fn word_shape(w: &str) -> usize {
-    let b = w.as_bytes();
-    let (first, second, last) = match b {
-        [] => (0, 0, 0),
-        [x] => (*x, 0, *x),
-        [x, y, .., z] | [x, y @ z] => (*x, *y, *z),
-    };
-    let h = (b.len() as u32)
-        .wrapping_mul(0x9e37_79b9)
-        .wrapping_add((first as u32) << 16 | (second as u32) << 8 | last as u32)
-        .wrapping_mul(0x85eb_ca6b);
-    (h >> (32 - 14)) as usize
 }
 
 impl<V> Default for PhraseMap<V> {
@@ -207,7 +187,7 @@ impl<V: Clone> PhraseMap<V> {
         if words.is_empty() {
             return;
         }
-        let shape = word_shape(&words[0]);
+        let shape = word_shape(words[0].as_bytes()) as usize;
         self.first_shapes[shape / 64] |= 1 << (shape % 64);
         let list = self.by_first.entry(words[0].clone()).or_default();
         if list.iter().any(|(w, _)| *w == words) {
@@ -219,6 +199,7 @@ impl<V: Clone> PhraseMap<V> {
     }
 
     /// All values whose phrase starts at token `i`, longest first, with their length.
+    #[inline]
     pub fn matches_at<'a>(
         &'a self,
         lower: &'a str,
@@ -228,16 +209,13 @@ impl<V: Clone> PhraseMap<V> {
     ) -> impl Iterator<Item = (usize, &'a V)> + 'a {
         // Nothing starts at or past the end: callers probe the token after a phrase, which
         // may be the end of the sentence or of the document.
-        let first = tokens
+        tokens
             .get(i)
-            .filter(|_| i < end)
-            .map(|t| t.span.slice(lower));
-        first
-            .filter(|first| {
-                let shape = word_shape(first);
-                self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
+            .filter(|t| {
+                let shape = t.shape as usize;
+                i < end && self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
             })
-            .and_then(|first| self.by_first.get(first))
+            .and_then(|t| self.by_first.get(t.span.slice(lower)))
             .into_iter()
             .flatten()
             .filter(move |(words, _)| {
@@ -250,6 +228,7 @@ impl<V: Clone> PhraseMap<V> {
             .map(|(words, v)| (words.len(), v))
     }
 
+    #[inline]
     pub fn longest_at<'a>(
         &'a self,
         lower: &'a str,

@@ -213,17 +213,7 @@ pub struct Findings {
 /// Collapses whitespace runs (line breaks inside evidence) to single spaces.
 pub fn one_line(s: &str) -> String {
     // Most spans are one line already (words with single spaces): a plain copy.
-    let mut after_space = true;
-    let single_spaced = s.chars().all(|c| {
-        let ok = if c == ' ' {
-            !after_space
-        } else {
-            !c.is_whitespace()
-        };
-        after_space = c == ' ';
-        ok
-    });
-    if (single_spaced && !after_space) || s.is_empty() {
+    if s.is_empty() || is_one_line(s) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
@@ -234,6 +224,26 @@ pub fn one_line(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// Whether `s` is words separated by single spaces, with no space at either end: a
+/// byte scan that decodes only the chars starting with a byte of 0xC0 or more (the ones
+/// that may be Unicode whitespace).
+fn is_one_line(s: &str) -> bool {
+    let mut after_space = true;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let ok = match b {
+            b' ' => !after_space,
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => false,
+            0xc0.. => !s[i..].starts_with(char::is_whitespace),
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+        after_space = b == b' ';
+    }
+    !after_space
 }
 
 /// [`one_line`] of evidence sentences, each computed and stored once per article (a
@@ -385,5 +395,30 @@ impl Findings {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_joins_the_words_with_single_spaces_whatever_the_spaces() {
+        // Every char up to U+30FF (all the Unicode spaces among them) at the start, inside
+        // and at the end of a span: the result is the words joined by single spaces.
+        for c in (0..0x3100u32).filter_map(char::from_u32) {
+            for s in [
+                format!("a{c}b"),
+                format!("{c}a b"),
+                format!("a b{c}"),
+                format!("a {c} b"),
+            ] {
+                let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert_eq!(one_line(&s), words, "{s:?}");
+            }
+        }
+        assert_eq!(one_line("“Yes,” he said."), "“Yes,” he said.");
+        assert_eq!(one_line(" two\n lines "), "two lines");
+        assert_eq!(one_line(""), "");
     }
 }

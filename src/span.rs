@@ -84,11 +84,17 @@ impl CharIndex {
         let mut extra = Vec::new();
         if !text.is_ascii() {
             let mut total = 0;
-            for (i, c) in text.char_indices() {
-                let l = c.len_utf8();
-                if l > 1 {
-                    total += l - 1;
-                    wide.push((i, l - 1));
+            // A byte scan, not a char walk: in UTF-8 a multi-byte char starts with a byte
+            // of 0xC0 or more that gives its length.
+            for (i, &b) in text.as_bytes().iter().enumerate() {
+                if b >= 0xC0 {
+                    let more = match b {
+                        0xF0.. => 3,
+                        0xE0.. => 2,
+                        _ => 1,
+                    };
+                    total += more;
+                    wide.push((i, more));
                     extra.push(total);
                 }
             }
@@ -133,6 +139,16 @@ mod tests {
         assert_eq!(text.chars().take(9).collect::<String>(), "Trump’s “");
         assert_eq!(ix.chars(text.len()), text.chars().count());
         assert_eq!(char_to_byte(text, 9), b);
+    }
+
+    #[test]
+    fn char_index_agrees_with_a_char_walk_for_every_char_width() {
+        let text = "a é ’ 😀 b\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}z";
+        let ix = CharIndex::new(text);
+        for (n, (at, _)) in text.char_indices().enumerate() {
+            assert_eq!(ix.chars(at), n, "byte {at}");
+        }
+        assert_eq!(ix.chars(text.len()), text.chars().count());
     }
 
     #[test]

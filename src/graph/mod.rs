@@ -5,7 +5,7 @@
 //! export reports them.
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -180,6 +180,9 @@ pub struct Graph {
     prov_index: FxHashMap<EdgeIndex, ProvIndex>,
 }
 
+/// Sort key of an edge: ranks of its source id, type and target id, then its position.
+type EdgeOrder = (u32, u32, u32, u32);
+
 /// Lists shorter than this are scanned; longer ones get a [`ProvIndex`].
 const PROV_SCAN: usize = 16;
 
@@ -285,26 +288,61 @@ impl Graph {
 
     /// Nodes sorted by (type, id): the order every export uses, so output is stable.
     pub fn sorted_nodes(&self) -> Vec<NodeIndex> {
-        let mut v: Vec<NodeIndex> = self.g.node_indices().collect();
-        v.sort_by(|&a, &b| (self.g[a].ntype, &self.g[a].id).cmp(&(self.g[b].ntype, &self.g[b].id)));
-        v
+        // The keys gathered next to each other: comparing them reads no node.
+        let mut v: Vec<(NodeType, &str, NodeIndex)> = self
+            .g
+            .node_indices()
+            .map(|n| (self.g[n].ntype, self.g[n].id.as_str(), n))
+            .collect();
+        v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        v.into_iter().map(|(_, _, n)| n).collect()
     }
 
     /// Edges sorted by (source id, type, target id), provenance sorted within.
     pub fn sorted_edges(&self) -> Vec<(NodeIndex, NodeIndex, &Edge)> {
-        let mut v: Vec<(NodeIndex, NodeIndex, &Edge)> = self
+        // Nodes ranked by id (equal ids, equal ranks) and edge types by name, so that the
+        // edges sort on numbers; the position in the edge list breaks ties as a stable
+        // sort would.
+        let mut by_id: Vec<(&str, NodeIndex)> = self
+            .g
+            .node_indices()
+            .map(|n| (self.g[n].id.as_str(), n))
+            .collect();
+        by_id.sort_unstable();
+        let mut rank = vec![0u32; self.g.node_bound()];
+        let mut r = 0;
+        for (i, &(id, n)) in by_id.iter().enumerate() {
+            if i > 0 && by_id[i - 1].0 != id {
+                r = i as u32;
+            }
+            rank[n.index()] = r;
+        }
+        let mut etypes: Vec<&str> = self
+            .g
+            .edge_weights()
+            .map(|e| e.etype.as_str())
+            .collect::<rustc_hash::FxHashSet<&str>>()
+            .into_iter()
+            .collect();
+        etypes.sort_unstable();
+        // Every edge's type is in the list: the search always finds it.
+        let etype_rank = |t: &str| etypes.binary_search(&t).unwrap_or_else(|at| at) as u32;
+        let mut keyed: Vec<(EdgeOrder, (NodeIndex, NodeIndex, &Edge))> = self
             .g
             .edge_references()
-            .map(|e| (e.source(), e.target(), e.weight()))
+            .enumerate()
+            .map(|(pos, e)| {
+                let key = (
+                    rank[e.source().index()],
+                    etype_rank(&e.weight().etype),
+                    rank[e.target().index()],
+                    pos as u32,
+                );
+                (key, (e.source(), e.target(), e.weight()))
+            })
             .collect();
-        v.sort_by(|a, b| {
-            (&self.g[a.0].id, &a.2.etype, &self.g[a.1].id).cmp(&(
-                &self.g[b.0].id,
-                &b.2.etype,
-                &self.g[b.1].id,
-            ))
-        });
-        v
+        keyed.sort_unstable_by_key(|(key, _)| *key);
+        keyed.into_iter().map(|(_, edge)| edge).collect()
     }
 
     /// Sorts every provenance list (articles may finish in any order).

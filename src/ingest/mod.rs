@@ -126,7 +126,7 @@ pub fn file_id(path: &Path) -> String {
 
 /// Decodes bytes as UTF-8; binary content is refused, invalid UTF-8 decoded lossily.
 pub fn decode(bytes: Vec<u8>, path: &Path, errors: &mut Vec<InputError>) -> Option<String> {
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if bytes[..bytes.len().min(8192)].contains(&0) {
         errors.push(err(path, "binary file (NUL bytes), skipped", true));
         return None;
     }

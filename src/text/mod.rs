@@ -53,7 +53,14 @@ pub fn is_lowercased(text: &str) -> bool {
 /// (wire copy and tokenized corpora put one paragraph or sentence per line). Boilerplate
 /// spans are cut out.
 pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
-    let blank_separated = text.contains("\n\n") || text.contains("\r\n\r\n");
+    let bytes = text.as_bytes();
+    // Line breaks found with the library's fast byte search, not a byte-by-byte loop.
+    let newlines = || text.match_indices('\n').map(|(at, _)| at);
+    // A "\n\n" or a "\r\n\r\n" anywhere.
+    let blank_separated = newlines().any(|at| {
+        bytes[at + 1..].starts_with(b"\n")
+            || (at > 0 && bytes[at - 1] == b'\r' && bytes[at + 1..].starts_with(b"\r\n"))
+    });
     let mut out = Vec::new();
     let mut start = 0;
     let push = |s: usize, e: usize, out: &mut Vec<Span>| {
@@ -83,25 +90,17 @@ pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
             }
         }
     };
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\n' {
-            let mut j = i + 1;
-            let mut blank = false;
-            // A blank line: only whitespace up to the next newline.
-            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r') {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b'\n' {
-                blank = true;
-            }
-            if !blank_separated || blank {
-                push(start, i, &mut out);
-                start = i + 1;
-            }
+    for i in newlines() {
+        let mut j = i + 1;
+        // A blank line: only whitespace up to the next newline.
+        while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r') {
+            j += 1;
         }
-        i += 1;
+        let blank = j < bytes.len() && bytes[j] == b'\n';
+        if !blank_separated || blank {
+            push(start, i, &mut out);
+            start = i + 1;
+        }
     }
     push(start, text.len(), &mut out);
     out
@@ -118,6 +117,26 @@ mod tests {
         let p = paragraphs(text, &[Span::new(b, b + 4)]);
         let got: Vec<&str> = p.iter().map(|s| s.slice(text)).collect();
         assert_eq!(got, vec!["Title", "First para\nstill first."]);
+    }
+
+    #[test]
+    fn paragraphs_by_blank_lines_or_else_by_lines() {
+        let slices = |text: &str| -> Vec<String> {
+            paragraphs(text, &[])
+                .iter()
+                .map(|s| s.slice(text).to_string())
+                .collect()
+        };
+        // A CRLF blank line separates paragraphs, a single line break does not.
+        assert_eq!(
+            slices("One\r\nstill one.\r\n\r\nTwo.\n"),
+            vec!["One\r\nstill one.", "Two."]
+        );
+        // No blank line (a line of spaces is not one here): every line is a paragraph.
+        assert_eq!(
+            slices("One.\nTwo.\n \nThree."),
+            vec!["One.", "Two.", "Three."]
+        );
     }
 
     #[test]

@@ -28,34 +28,63 @@ fn is_inner_joiner(c: char) -> bool {
     matches!(c, '.' | '-' | '\'' | '’' | '&' | ',' | '/' | '‑')
 }
 
+/// Bits of a word shape: shapes index a bit set of this many bits.
+pub const SHAPE_BITS: usize = 1 << 14;
+
+/// A cheap fingerprint of a word as ASCII-lowercased (its length and first, second and
+/// last bytes), below [`SHAPE_BITS`]: equal words have equal shapes.
+#[inline]
+pub fn word_shape(word: &[u8]) -> u16 {
+    let (first, second, last) = match word {
+        [] => (0, 0, 0),
+        [x] => (*x, 0, *x),
+        [x, y, .., z] | [x, y @ z] => (*x, *y, *z),
+    };
+    let [first, second, last] = [first, second, last].map(|b| b.to_ascii_lowercase());
+    let h = (word.len() as u32)
+        .wrapping_mul(0x9e37_79b9)
+        .wrapping_add((first as u32) << 16 | (second as u32) << 8 | last as u32)
+        .wrapping_mul(0x85eb_ca6b);
+    (h >> (32 - SHAPE_BITS.trailing_zeros())) as u16
+}
+
 /// Splits `text` (starting at byte `base` of the document) into tokens.
 pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let bytes = text.as_bytes();
-    let mut chars = text.char_indices().peekable();
+    let char_at = |at: usize| text[at..].chars().next();
+    // Byte offset of the next char to read.
+    let mut pos = 0;
     let mut space_before = true;
-    while let Some((i, c)) = chars.next() {
+    while let Some(c) = char_at(pos) {
+        let i = pos;
+        pos += c.len_utf8();
         if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
             space_before = true;
             continue;
         }
         if is_word_char(c) {
-            let mut end = i + c.len_utf8();
+            let mut end = pos;
             let mut numeric = c.is_ascii_digit();
             loop {
-                match chars.peek() {
-                    Some(&(j, d)) if is_word_char(d) => {
+                // ASCII letters and digits, the most of a word, a byte at a time.
+                let run = bytes[end..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                numeric &= bytes[end..end + run].iter().all(u8::is_ascii_digit);
+                end += run;
+                match char_at(end) {
+                    Some(d) if is_word_char(d) => {
                         numeric &= d.is_ascii_digit();
-                        end = j + d.len_utf8();
-                        chars.next();
+                        end += d.len_utf8();
                     }
-                    Some(&(j, d)) if is_inner_joiner(d) => {
+                    Some(d) if is_inner_joiner(d) => {
                         // Only join when a word char follows directly; "," only between digits.
-                        let after = j + d.len_utf8();
-                        let next = text[after..].chars().next();
-                        let joins = match next {
+                        let after = end + d.len_utf8();
+                        let joins = match char_at(after) {
                             Some(n) if is_word_char(n) => {
-                                d != ',' || (bytes[j - 1].is_ascii_digit() && n.is_ascii_digit())
+                                d != ',' || (bytes[end - 1].is_ascii_digit() && n.is_ascii_digit())
                             }
                             _ => false,
                         };
@@ -63,7 +92,6 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                             break;
                         }
                         end = after;
-                        chars.next();
                     }
                     _ => break,
                 }
@@ -75,11 +103,9 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                 let initial = end - i == 1 && c.is_uppercase();
                 if inner_period || initial || abbreviations(word) {
                     end += 1;
-                    while chars.peek().is_some_and(|&(j, _)| j < end) {
-                        chars.next();
-                    }
                 }
             }
+            pos = end;
             push_word(&mut tokens, text, base, i, end, numeric, space_before);
         } else {
             let kind = if is_double_quote(c) || is_single_quote(c) {
@@ -87,22 +113,18 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
             } else {
                 TokenKind::Punct
             };
-            let mut end = i + c.len_utf8();
             // Runs of the same dash or dots ("--", "...") stay one token.
             if matches!(c, '-' | '.') {
-                while let Some(&(j, d)) = chars.peek() {
-                    if d != c {
-                        break;
-                    }
-                    end = j + d.len_utf8();
-                    chars.next();
+                while bytes.get(pos) == Some(&(c as u8)) {
+                    pos += 1;
                 }
             }
             tokens.push(Token {
-                span: Span::new(base + i, base + end),
+                span: Span::new(base + i, base + pos),
                 kind,
                 capitalized: false,
                 space_before,
+                shape: word_shape(&bytes[i..pos]),
             });
         }
         space_before = false;
@@ -137,6 +159,7 @@ fn push_word(
     } else {
         TokenKind::Word
     };
+    let bytes = text.as_bytes();
     match split {
         Some(cut) => {
             tokens.push(Token {
@@ -144,12 +167,14 @@ fn push_word(
                 kind,
                 capitalized: first_upper,
                 space_before,
+                shape: word_shape(&bytes[start..cut]),
             });
             tokens.push(Token {
                 span: Span::new(base + cut, base + end),
                 kind: TokenKind::Word,
                 capitalized: false,
                 space_before: false,
+                shape: word_shape(&bytes[cut..end]),
             });
         }
         None => tokens.push(Token {
@@ -157,6 +182,7 @@ fn push_word(
             kind,
             capitalized: first_upper,
             space_before,
+            shape: word_shape(word.as_bytes()),
         }),
     }
 }
@@ -211,6 +237,17 @@ mod tests {
         assert_eq!(toks.len(), 5);
         assert_eq!(toks[1].span, Span::new(10 + 12, 10 + 14));
         assert_eq!(toks[2].kind, TokenKind::Quote);
+    }
+
+    #[test]
+    fn every_token_has_the_shape_of_its_lowercase_text() {
+        let text = "Mr. TRUMP’s “claim”, U.S.-made";
+        let lower = text.to_ascii_lowercase();
+        for t in tokenize(text, 0, &|_| false) {
+            assert_eq!(t.shape, word_shape(t.span.slice(&lower).as_bytes()));
+        }
+        assert_eq!(word_shape(b"Trump"), word_shape(b"trump"));
+        assert!((word_shape(b"administration") as usize) < SHAPE_BITS);
     }
 
     #[test]
