@@ -39,6 +39,10 @@ pub const FILES: &[(&str, &str)] = &[
         "source_nouns.txt",
         include_str!("../schema/source_nouns.txt"),
     ),
+    (
+        "subordinators.txt",
+        include_str!("../schema/subordinators.txt"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,6 +290,8 @@ pub struct Lexicon {
     pub stopnames: HashSet<String, FxBuild>,
     /// Common nouns that can be the subject of a noun-like cue ("polls show").
     pub source_nouns: HashSet<String, FxBuild>,
+    /// Words that open a fronted subordinate clause ("While ...", "After ...").
+    pub subordinators: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
 }
@@ -538,6 +544,9 @@ impl Lexicon {
         }
         for (_, cols) in rows(&read("source_nouns.txt")?) {
             lex.source_nouns.insert(cols[0].to_ascii_lowercase());
+        }
+        for (_, cols) in rows(&read("subordinators.txt")?) {
+            lex.subordinators.insert(cols[0].to_ascii_lowercase());
         }
         Ok(lex)
     }

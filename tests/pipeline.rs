@@ -730,3 +730,15 @@ fn content_ends_where_the_speaker_goes_on() {
     );
     starting(&s, "to step up cooperation");
 }
+
+/// An attribution inside a fronted subordinate clause ends at the clause's comma; the main
+/// clause after it is not what was said.
+#[test]
+fn content_in_a_fronted_subordinate_clause_ends_at_its_comma() {
+    let d = analyze("While she never mentioned Sanders by name, Clinton cast her rival as offering a narrow message.\n\nAs Trump said, Mexico will pay for the wall.");
+    let s = said(&d);
+    assert_eq!(starting(&s, "Sanders by name").2, "Sanders by name");
+    assert!(!s.iter().any(|x| x.2.contains("Clinton cast")), "{s:?}");
+    // "As" is no subordinator here: the main clause is what Trump said.
+    assert_eq!(starting(&s, "Mexico will pay").0, "Trump");
+}

@@ -938,9 +938,14 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
         b
     };
     // A clause ends where the speaker goes on with a cue of their own: "denied that ...,
-    // saying ...", "said ..., but it vowed ...", "..., and he added that ...".
+    // saying ...", "said ..., but it vowed ...", "..., and he added that ..."; in a fronted
+    // subordinate clause, at its first comma ("While she never mentioned Sanders by name,
+    // Clinton cast ...").
+    let fronted = in_fronted_subordinate(c, k);
     let b = (k + 1..b)
-        .find(|&j| c.text(j) == "," && c.inside[j].is_none() && speaker_goes_on(c, j + 1, b))
+        .find(|&j| {
+            c.text(j) == "," && c.inside[j].is_none() && (fronted || speaker_goes_on(c, j + 1, b))
+        })
         .unwrap_or(b);
     let span = content_span(c, k, b)?;
     let words = (k..b).filter(|&j| !c.is_punct(j)).count();
@@ -957,6 +962,21 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
             "this" | "these" | "that" | "those" | "it" | "such" | "them"
         );
     (words >= min_words && !anaphoric).then_some(span)
+}
+
+/// Token `k` is in a clause that opens its sentence with a subordinator
+/// (schema/subordinators.txt: "While", "After", ...) and has not yet reached its comma.
+fn in_fronted_subordinate(c: &Ctx, k: usize) -> bool {
+    let at = c.doc.tokens.get(k).or(c.doc.tokens.last());
+    let Some(s) = at.and_then(|t| c.doc.sentence_at(t.span.start)) else {
+        return false;
+    };
+    let first = c.doc.token_at_or_after(c.doc.sentences[s].span.start);
+    let Some(word) = (first..k).find(|&j| !c.is_punct(j)) else {
+        return false;
+    };
+    c.lex.subordinators.contains(c.lower(word))
+        && !(word..k).any(|j| c.text(j) == "," && c.inside[j].is_none())
 }
 
 /// At token `j`, after a comma: a participle cue ("saying", "adding") or a conjunction,
