@@ -43,6 +43,14 @@ pub const FILES: &[(&str, &str)] = &[
         "subordinators.txt",
         include_str!("../schema/subordinators.txt"),
     ),
+    (
+        "person_nouns.txt",
+        include_str!("../schema/person_nouns.txt"),
+    ),
+    (
+        "message_nouns.txt",
+        include_str!("../schema/message_nouns.txt"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,6 +300,10 @@ pub struct Lexicon {
     pub source_nouns: HashSet<String, FxBuild>,
     /// Words that open a fronted subordinate clause ("While ...", "After ...").
     pub subordinators: HashSet<String, FxBuild>,
+    /// Nouns that describe a person without being a title ("official", "spokesman").
+    pub person_nouns: HashSet<String, FxBuild>,
+    /// Nouns naming a message that carries someone's words ("statement", "tweet").
+    pub message_nouns: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
 }
@@ -545,8 +557,14 @@ impl Lexicon {
         for (_, cols) in rows(&read("source_nouns.txt")?) {
             lex.source_nouns.insert(cols[0].to_ascii_lowercase());
         }
-        for (_, cols) in rows(&read("subordinators.txt")?) {
-            lex.subordinators.insert(cols[0].to_ascii_lowercase());
+        for (file, set) in [
+            ("subordinators.txt", &mut lex.subordinators),
+            ("person_nouns.txt", &mut lex.person_nouns),
+            ("message_nouns.txt", &mut lex.message_nouns),
+        ] {
+            for (_, cols) in rows(&read(file)?) {
+                set.insert(cols[0].to_ascii_lowercase());
+            }
         }
         Ok(lex)
     }

@@ -271,13 +271,7 @@ fn is_passive(c: &Ctx, helpers_start: usize, i: usize) -> bool {
             w,
             "said" | "told" | "thought" | "known" | "held" | "seen" | "shown" | "heard" | "written"
         );
-    past_participle
-        && (helpers_start..i).any(|k| {
-            matches!(
-                c.lower(k),
-                "is" | "are" | "was" | "were" | "been" | "being" | "be"
-            )
-        })
+    past_participle && (helpers_start..i).any(|k| crate::text::is_form_of_be(c.lower(k)))
 }
 
 /// The cue at `i` is a participle ("highlighting") with an unnamed speaker, and its content
@@ -680,7 +674,7 @@ fn verb(
     let participle = c.lower(i).ends_with("ing");
     let participle_speaker = if participle && appositive.is_none() && after_comma_or_quote {
         Some(clause_subject(c, a, i, earlier))
-    } else if participle && left_end > a && is_message_noun(c.lower(left_end - 1)) {
+    } else if participle && left_end > a && c.lex.message_nouns.contains(c.lower(left_end - 1)) {
         Some(
             clause_subject(c, a, left_end - 1, earlier)
                 .or_else(|| np_left(c, left_end, a))
@@ -789,29 +783,6 @@ fn verb(
         return None;
     }
     before()
-}
-
-/// Nouns naming a message that carries someone's words.
-fn is_message_noun(w: &str) -> bool {
-    matches!(
-        w,
-        "statement"
-            | "tweet"
-            | "letter"
-            | "email"
-            | "e-mail"
-            | "post"
-            | "message"
-            | "video"
-            | "ad"
-            | "memo"
-            | "release"
-            | "op-ed"
-            | "column"
-            | "interview"
-            | "speech"
-            | "note"
-    )
 }
 
 /// The subject a participle or a coordinated verb shares: the speaker of the sentence's
@@ -1276,13 +1247,10 @@ fn introduced_later(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
     }
 }
 
-/// A head noun that describes a person: a title or an office holder.
+/// A head noun that describes a person: a title (schema/titles.txt) or a person noun
+/// (schema/person_nouns.txt).
 fn is_person_nominal(lex: &Lexicon, head: &str) -> bool {
-    lex.titles.contains(head)
-        || matches!(
-            head,
-            "official" | "spokesman" | "spokeswoman" | "minister" | "envoy"
-        )
+    lex.titles.contains(head) || lex.person_nouns.contains(head)
 }
 
 /// The most recent person and organization speakers, for pronouns and nominals.

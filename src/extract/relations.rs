@@ -528,11 +528,7 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                 i += n;
                 continue;
             }
-            let passive = i > a
-                && matches!(
-                    doc.token_lower(i - 1),
-                    "was" | "were" | "been" | "be" | "is" | "are"
-                );
+            let passive = i > a && crate::text::is_form_of_be(doc.token_lower(i - 1));
             while scanned < i {
                 if is_break_before(scanned) {
                     last_break = Some(scanned);

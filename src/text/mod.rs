@@ -25,6 +25,15 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.sentences = sentences;
 }
 
+/// A form of "be": before a past participle it makes a passive ("was told", "has been
+/// alleged", "being investigated").
+pub fn is_form_of_be(word: &str) -> bool {
+    matches!(
+        word,
+        "be" | "is" | "are" | "was" | "were" | "been" | "being" | "am"
+    )
+}
+
 /// A text with (almost) no capital letters was lowercased by some pipeline: case cannot
 /// tell names there, so the extractors switch to their lowercase rules.
 pub fn is_lowercased(text: &str) -> bool {
