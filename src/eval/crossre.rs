@@ -23,7 +23,7 @@ use crate::document::{Document, EntityType, Target};
 use crate::extract::entities::RULE_DEMONYM;
 use crate::pipeline::Pipeline;
 use anyhow::{Context, Result};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -143,7 +143,8 @@ pub fn run(path: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
         };
         let words = |sp: TokenSpan| s.sentence[sp.0..=sp.1].join(" ");
         let is_demonym = |m: usize| doc.mentions[m].rule == RULE_DEMONYM;
-        let mut gold: HashMap<TokenSpan, &str> = HashMap::new();
+        // Ordered, so the verbose listing comes out the same on every run.
+        let mut gold: BTreeMap<TokenSpan, &str> = BTreeMap::new();
         let mut misc: HashSet<TokenSpan> = HashSet::new();
         for (a, b, label) in &s.ner {
             match gold_type(label) {
@@ -192,14 +193,14 @@ pub fn run(path: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
         }
         // Relations: (head, tail) token spans per scored label.
         for (label, edge) in RELATIONS {
-            let gold_pairs: HashSet<(TokenSpan, TokenSpan)> = s
+            let gold_pairs: BTreeSet<(TokenSpan, TokenSpan)> = s
                 .relations
                 .iter()
                 .filter_map(|row| gold_relation(row))
                 .filter(|(_, _, l)| *l == label)
                 .map(|(h, t, _)| (h, t))
                 .collect();
-            let predicted: HashSet<(TokenSpan, TokenSpan)> = doc
+            let predicted: BTreeSet<(TokenSpan, TokenSpan)> = doc
                 .relations
                 .iter()
                 .filter(|r| r.edge == edge)
