@@ -742,3 +742,28 @@ fn content_in_a_fronted_subordinate_clause_ends_at_its_comma() {
     // "As" is no subordinator here: the main clause is what Trump said.
     assert_eq!(starting(&s, "Mexico will pay").0, "Trump");
 }
+
+/// Polls and records speak: after a participle phrase ("A poll, conducted ..., shows"),
+/// as "finds", and opening a sentence with "In" ("In a CNN national poll, ..."); a source
+/// noun opening a sentence is no person's name.
+#[test]
+fn polls_and_records_as_sources() {
+    let d = analyze("A Fox News poll, conducted jointly with two firms, shows Sanders with 47 percent versus Clinton.\n\nIn a CNN national poll, Hillary Clinton held a 24-point lead among black voters.\n\nPolls show Trump has a decisive lead.\n\nA new Gallup survey finds states shifting toward the GOP.\n\nIn a report, the agency said the drug was dangerous.");
+    let s = said(&d);
+    assert_eq!(starting(&s, "Sanders with 47 percent").0, "A Fox News poll");
+    assert_eq!(
+        starting(&s, "Hillary Clinton held").0,
+        "a CNN national poll"
+    );
+    assert_eq!(starting(&s, "Trump has a decisive lead").0, "Polls");
+    assert_eq!(starting(&s, "states shifting").0, "A new Gallup survey");
+    // The report's sentence has an attribution of its own.
+    assert_eq!(starting(&s, "the drug was dangerous").0, "the agency");
+    assert!(!s.iter().any(|x| x.0 == "a report"), "{s:?}");
+    assert!(!d.mentions.iter().any(|m| d.slice(m.span) == "Polls"));
+    // "versus" between a figure and a name is no sports fixture.
+    assert!(!d
+        .mentions
+        .iter()
+        .any(|m| d.slice(m.span) == "Clinton" && m.etype == EntityType::Organization));
+}

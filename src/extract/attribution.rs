@@ -23,6 +23,8 @@ pub const RULE_SPEAKER_CUE: &str = "speaker_cue_content";
 pub const RULE_CONTENT_SPEAKER_CUE: &str = "content_speaker_cue";
 pub const RULE_CONTENT_CUE_SPEAKER: &str = "content_cue_speaker";
 pub const RULE_ACCORDING_TO: &str = "according_to";
+/// "In a CNN national poll, Clinton held a 24-point lead": the source opens the sentence.
+pub const RULE_IN_SOURCE: &str = "in_source";
 pub const RULE_NOMINAL_CLAIM: &str = "nominal_claim";
 pub const RULE_PARTICIPLE: &str = "participle_cue";
 pub const RULE_COLON: &str = "speaker_colon";
@@ -149,8 +151,9 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             continue;
         }
         // "the swing states", "his plans": forms that are also nouns need a pronoun or a
-        // name right before them.
-        if cue.noun_too && !subject_before(c, skip_left_helpers(c, i, a), a) {
+        // name right before them (or before a parenthetical: "A poll, conducted ..., shows").
+        let subject_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
+        if cue.noun_too && !subject_before(c, subject_end, a) {
             i += n;
             continue;
         }
@@ -221,6 +224,48 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             }
         }
     }
+    if out.len() == start_len {
+        out.extend(in_source(c, a, b));
+    }
+}
+
+/// "In a CNN national poll, Hillary Clinton held a 24-point lead ...": a sentence that
+/// opens with "In" and a source (a phrase whose head is in schema/source_nouns.txt:
+/// "poll", "survey", "report", "study") says what its main clause says. Tried only when
+/// the sentence has no attribution of its own ("In a report, the agency said ...").
+fn in_source(c: &Ctx, a: usize, b: usize) -> Option<Attribution> {
+    let i = (a..b).find(|&j| !c.is_punct(j))?;
+    if c.lower(i) != "in" {
+        return None;
+    }
+    let comma = (i + 1..(i + 14).min(b)).find(|&j| c.is_punct(j) && c.text(j) != "/")?;
+    if c.text(comma) != "," {
+        return None;
+    }
+    // The head: the last word, or the one before a participle ("a poll released Tuesday").
+    let head = (i + 1..comma)
+        .find(|&j| j > i + 1 && !c.doc.tokens[j].capitalized && c.lower(j).ends_with("ed"))
+        .unwrap_or(comma)
+        - 1;
+    if head <= i || c.class(head).is_some() || !c.lex.source_nouns.contains(c.lower(head)) {
+        return None;
+    }
+    let content = content_span(c, comma + 1, b)?;
+    let words = (comma + 1..b).filter(|&j| !c.is_punct(j)).count();
+    let cue = c.span(i, i + 1);
+    (words >= 3).then(|| Attribution {
+        speaker: Some(c.span(i + 1, comma)),
+        speaker_entity: None,
+        cue,
+        content,
+        kind: kind_of(c, content),
+        edge: "says".to_string(),
+        evidence: c.doc.sentences[c.doc.sentence_at(cue.start).unwrap_or(0)].span,
+        rule: RULE_IN_SOURCE,
+        confidence: 0.7,
+        response: None,
+        continuations: Vec::new(),
+    })
 }
 
 /// The opening mark of the first quote inside `content` that is followed by an
@@ -471,6 +516,7 @@ fn skip_parenthetical(c: &Ctx, k: usize, limit: usize) -> usize {
     let (open, reach) = match c.text(k - 1) {
         ")" => ("(", 8),
         dash @ ("-" | "--" | "—" | "–") => (dash, 40),
+        "," => return skip_participle_phrase(c, k, limit),
         _ => return k,
     };
     (k.saturating_sub(reach).max(limit)..k - 1)
@@ -478,6 +524,29 @@ fn skip_parenthetical(c: &Ctx, k: usize, limit: usize) -> usize {
         .find(|&j| c.text(j) == open)
         .filter(|&j| j > limit)
         .unwrap_or(k)
+}
+
+/// "A Fox News poll, conducted jointly with two firms, shows ...": the index of the comma
+/// that opens a participle phrase ending with the comma right before token `k`, else `k`.
+fn skip_participle_phrase(c: &Ctx, k: usize, limit: usize) -> usize {
+    let Some(open) = (k.saturating_sub(15).max(limit + 1)..k - 1)
+        .rev()
+        .find(|&j| c.is_punct(j))
+        .filter(|&j| c.text(j) == ",")
+    else {
+        return k;
+    };
+    let first = open + 1;
+    let w = c.lower(first);
+    let participle = first < k - 1
+        && !c.doc.tokens[first].capitalized
+        && (w.ends_with("ed") || w.ends_with("ing"))
+        && c.cue_at(first, k).is_none();
+    if participle {
+        open
+    } else {
+        k
+    }
 }
 
 /// Skips adverbs and auxiliaries left of a cue ("has also said", "had earlier denied").

@@ -454,10 +454,14 @@ fn team_or_venue_at(
     let k = i + n;
     let prev = (i > a).then(|| c.text(i - 1));
     let next = (k < b).then(|| c.text(k));
-    let versus = |t: Option<&str>| matches!(t, Some("v" | "vs" | "vs." | "versus"));
+    // "v" between two names or scores ("Kent v Surrey"), not "47 percent versus Clinton".
+    let versus_at = |m: usize| matches!(c.text(m), "v" | "vs" | "vs." | "versus");
+    let side = |m: usize| c.is_cap(m) || c.doc.tokens[m].kind == TokenKind::Number;
+    let versus_before = i >= a + 2 && versus_at(i - 1) && side(i - 2);
+    let versus_after = k + 1 < b && versus_at(k) && side(k + 1);
     let line_end = |k: usize| (k..b).all(|m| c.doc.tokens[m].kind == TokenKind::Punct);
     let coordinated =
-        matches!(prev, Some("and" | "or" | ",")) && last_team_end == Some(i - 1) && !versus(next);
+        matches!(prev, Some("and" | "or" | ",")) && last_team_end == Some(i - 1) && !versus_after;
     let fixture_line = (i == a
         && next == Some("AT")
         && team_name_len(c, k + 1, b).is_some_and(|m| line_end(k + 1 + m)))
@@ -469,7 +473,7 @@ fn team_or_venue_at(
     let venue = i == a
         && next == Some(":")
         && team_name_len(c, k + 1, b).is_some_and(|m| is_score(c, k + 1 + m, b));
-    if !(versus(prev) || versus(next) || coordinated || fixture_line || scored || venue) {
+    if !(versus_before || versus_after || coordinated || fixture_line || scored || venue) {
         return None;
     }
     // Checked last: they scan the sentence.
@@ -854,7 +858,13 @@ fn classify_chunk(
         out.push(person_mention(doc, i, j, RULE_NAME_SHAPE, conf));
         return Some(j);
     }
-    if all_names && n == 1 && before_cue && gazetteer_at(c, i, j).is_none() {
+    // "Polls show", "Officials say": a source noun opening the sentence is no name.
+    if all_names
+        && n == 1
+        && before_cue
+        && gazetteer_at(c, i, j).is_none()
+        && !c.lex.source_nouns.contains(c.lower(i))
+    {
         out.push(person_mention(doc, i, j, RULE_SPEAKER_NAME, 0.7));
         return Some(j);
     }
