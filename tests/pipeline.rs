@@ -767,3 +767,18 @@ fn polls_and_records_as_sources() {
         .iter()
         .any(|m| d.slice(m.span) == "Clinton" && m.etype == EntityType::Organization));
 }
+
+/// A short prepositional phrase after a cue is an adverbial, not what was said; a clause
+/// after an adverbial still is.
+#[test]
+fn adverbial_after_a_cue_is_no_content() {
+    let d = analyze("Clinton testified before the panel last fall.\n\nThe mayor told the Times in February.\n\nWei said in a briefing on Friday the case was still open.\n\nChina pledged to step up cooperation with the United States.");
+    let s = said(&d);
+    assert!(
+        !s.iter().any(|x| x.2.starts_with("before the panel")),
+        "{s:?}"
+    );
+    assert!(!s.iter().any(|x| x.2.contains("in February")), "{s:?}");
+    assert_eq!(starting(&s, "in a briefing on Friday the case").0, "Wei");
+    assert_eq!(starting(&s, "to step up cooperation").0, "China");
+}

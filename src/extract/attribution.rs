@@ -938,7 +938,9 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
             && j - k < 6
             && !c.is_punct(j)
             && c.lower(j) != "that"
-            && c.class(j).is_none_or(|f| f == FunctionClass::Other)
+            && (c.class(j).is_none_or(|f| f == FunctionClass::Other)
+                // "told the Times": a name, though "times" is a time noun.
+                || (c.doc.tokens[j].capitalized && c.class(j) == Some(FunctionClass::Time)))
         {
             j += 1;
         }
@@ -966,6 +968,11 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     // "told reporters: “...”"
     if let Some(q) = quote_starting(c, k, b) {
         return Some(q.content);
+    }
+    // What follows is an adverbial, not what was said: "testified before the panel",
+    // "told the Times in February", "reported from Oakland" (but "pledged to step up").
+    if k < b && starts_adverbial(c, k, b) && (k..b).filter(|&j| !c.is_punct(j)).count() <= 6 {
+        return None;
     }
     // A stance verb's noun-phrase object ("proposed a safe zone, which ...") ends at the
     // first clause punctuation; clauses ("that ...") run to the sentence end.
@@ -1017,6 +1024,17 @@ fn in_fronted_subordinate(c: &Ctx, k: usize) -> bool {
     };
     c.lex.subordinators.contains(c.lower(word))
         && !(word..k).any(|j| c.text(j) == "," && c.inside[j].is_none())
+}
+
+/// A preposition opens the phrase at `k` ("in February", "as if", "by CNN"), other than
+/// the "to" of an infinitive ("to step up").
+fn starts_adverbial(c: &Ctx, k: usize, b: usize) -> bool {
+    let infinitive = c.lower(k) == "to"
+        && k + 1 < b
+        && c.doc.tokens[k + 1].kind == TokenKind::Word
+        && c.class(k + 1).is_none()
+        && !c.doc.tokens[k + 1].capitalized;
+    c.inside[k].is_none() && c.class(k) == Some(FunctionClass::Prep) && !infinitive
 }
 
 /// At token `j`, after a comma: a participle cue ("saying", "adding") or a conjunction,
