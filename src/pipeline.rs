@@ -250,7 +250,7 @@ fn is_one_line(s: &str) -> bool {
 /// sentence often carries several attributions and relations).
 struct EvidenceCache<'d> {
     doc: &'d Document,
-    done: std::collections::HashMap<Span, Arc<str>>,
+    done: rustc_hash::FxHashMap<Span, Arc<str>>,
 }
 
 impl EvidenceCache<'_> {

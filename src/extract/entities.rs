@@ -12,13 +12,13 @@
 use crate::document::{Document, EntityMention, EntityType, TokenKind};
 use crate::lexicon::{CueClass, FunctionClass, GazKind, Lexicon, PhraseMap};
 use crate::span::Span;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
 /// Head words of events and other named things that are not entities ("... Meeting",
 /// "... Summit", "... Act"), from `schema/event_heads.txt` (compiled in).
-fn event_heads() -> &'static HashSet<&'static str> {
-    static HEADS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn event_heads() -> &'static FxHashSet<&'static str> {
+    static HEADS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     HEADS.get_or_init(|| {
         include_str!("../../schema/event_heads.txt")
             .lines()
@@ -989,7 +989,7 @@ fn lowercase_name(
 /// "Narcotics Control Bureau (NCB)": the acronym names the same organization.
 fn declared_acronyms(doc: &mut Document) {
     let mut extra = Vec::new();
-    let mut known: HashMap<String, (String, EntityType)> = HashMap::new();
+    let mut known: FxHashMap<String, (String, EntityType)> = FxHashMap::default();
     for (idx, m) in doc.mentions.iter().enumerate() {
         if !matches!(m.etype, EntityType::Agency | EntityType::Organization) {
             continue;
@@ -1039,7 +1039,7 @@ fn declared_acronyms(doc: &mut Document) {
 
 /// "Wei" after "Wei Xiaojun", "Trump" after "Donald Trump": the same person.
 fn short_names(doc: &mut Document, lex: &Lexicon) {
-    let mut parts: HashMap<String, String> = HashMap::new();
+    let mut parts: FxHashMap<String, String> = FxHashMap::default();
     for m in &doc.mentions {
         if m.etype != EntityType::Person {
             continue;

@@ -381,12 +381,14 @@ pub fn article_node_id(article: &str) -> String {
 
 /// FNV-1a, 64 bit: a stable hash for ids (std's hasher is randomized per process).
 pub fn stable_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
+    stable_hash_bytes(s.bytes())
+}
+
+/// `stable_hash` of a key read piece by piece, without gathering it in a string first.
+pub fn stable_hash_bytes(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf29ce484222325, |h: u64, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// A readable id segment: lowercase letters and digits joined by '-', safe in IRIs,

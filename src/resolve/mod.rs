@@ -10,7 +10,8 @@
 
 use crate::document::{EntityType, StatementKind, Target};
 use crate::graph::{
-    article_node_id, slug, stable_hash, Graph, MentionRef, Node, NodeType, Provenance, Role,
+    article_node_id, slug, stable_hash, stable_hash_bytes, Graph, MentionRef, Node, NodeType,
+    Provenance, Role,
 };
 use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
@@ -571,16 +572,11 @@ fn stem(w: &str) -> &str {
 
 /// Calls `visit` with the content words of a statement (repeats included), for
 /// clustering: stems of words of three letters or more, one "not" for every negation,
-/// and numbers without thousands separators ("20,000" = "20000").
-fn content_words(text: &str, mut visit: impl FnMut(&str)) {
-    let lower = text.to_lowercase();
-    let lower = if lower.contains('’') {
-        lower.replace('’', "'")
-    } else {
-        lower
-    };
-    fn flush(word: &mut String, visit: &mut impl FnMut(&str)) {
-        let w = word.as_str();
+/// and numbers without thousands separators ("20,000" = "20000"). `lower` is a buffer
+/// reused across statements for the lowercased text; the words are slices of it (a
+/// number with separators is the only word pieced together, in `number`).
+fn content_words(text: &str, lower: &mut String, number: &mut String, mut visit: impl FnMut(&str)) {
+    fn flush(w: &str, visit: &mut impl FnMut(&str)) {
         if w.is_empty() {
             return;
         }
@@ -589,31 +585,71 @@ fn content_words(text: &str, mut visit: impl FnMut(&str)) {
         } else if matches!(w, "no" | "not" | "never" | "nor" | "neither") {
             // One negation word, so "no sufficient evidence" = "evidence is not sufficient".
             visit("not");
-        } else if w.chars().nth(2).is_some() && !is_statement_stopword(w) {
+        } else if w.len() >= 3 && w.chars().nth(2).is_some() && !is_statement_stopword(w) {
             visit(stem(w));
         }
-        word.clear();
     }
-    let mut word = String::new();
-    let mut chars = lower.chars().peekable();
-    while let Some(c) = chars.next() {
+    lower.clear();
+    if text.is_ascii() {
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
+    } else {
+        lower.push_str(&text.to_lowercase());
+    }
+    let lower = lower.as_str();
+    // The word read so far: `number` (digits before a thousands separator) then
+    // `lower[start..at]`.
+    number.clear();
+    let mut start = 0;
+    let mut at = 0;
+    // A byte walk: ASCII bytes are read as they are, other chars decoded where they start.
+    let char_at = |at: usize| match lower.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => Some(b as char),
+        _ => lower.get(at..).and_then(|rest| rest.chars().next()),
+    };
+    while let Some(c) = char_at(at) {
+        let after = at + c.len_utf8();
         if c.is_alphanumeric() {
-            word.push(c);
-        } else if c == ',' && word.chars().all(|d| d.is_ascii_digit()) && !word.is_empty() {
-            // "20,000": a thousands separator only between digits.
-            if !chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                flush(&mut word, &mut visit);
-            }
-        } else if c == '\'' && word.ends_with('n') && chars.peek() == Some(&'t') {
-            // "don't" / "isn't": a negation.
-            word.clear();
-            chars.next();
-            visit("not");
-        } else {
-            flush(&mut word, &mut visit);
+            at = after;
+            continue;
         }
+        let next = char_at(after);
+        let run = &lower[start..at];
+        at = after;
+        if c == ','
+            && !(number.is_empty() && run.is_empty())
+            && run.bytes().all(|d| d.is_ascii_digit())
+        {
+            // "20,000": a thousands separator only between digits.
+            if next.is_some_and(|d| d.is_ascii_digit()) {
+                number.push_str(run);
+                start = at;
+                continue;
+            }
+        } else if matches!(c, '\'' | '’') && run.ends_with('n') && next == Some('t') {
+            // "don't" / "isn't": a negation.
+            number.clear();
+            at += 1;
+            start = at;
+            visit("not");
+            continue;
+        }
+        if number.is_empty() {
+            flush(run, &mut visit);
+        } else {
+            number.push_str(run);
+            flush(number, &mut visit);
+            number.clear();
+        }
+        start = at;
     }
-    flush(&mut word, &mut visit);
+    let run = &lower[start..];
+    if number.is_empty() {
+        flush(run, &mut visit);
+    } else {
+        number.push_str(run);
+        flush(number, &mut visit);
+    }
 }
 
 /// Polarity: a statement with a negation or a denial word.
@@ -634,6 +670,7 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
     let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
     // Document frequency by word id: the statements of the run holding the word.
     let mut df: Vec<u32> = Vec::new();
+    let (mut lower, mut number) = (String::new(), String::new());
     let words = all
         .iter()
         .map(|f| {
@@ -642,7 +679,7 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
                 .map(|a| {
                     let mut ids: Vec<u32> = Vec::new();
                     let mut neg = false;
-                    content_words(&a.text, |w| {
+                    content_words(&a.text, &mut lower, &mut number, |w| {
                         neg |= is_negation(w);
                         let id = match vocab.get(w) {
                             Some(&id) => id,
@@ -895,19 +932,13 @@ struct StatementText<'a> {
 
 /// The id of a new statement node: a hash of the speaker block and the lowercased text.
 fn statement_id(block: &str, text: &str) -> String {
-    let lower;
-    let text = if text.is_ascii() {
-        lower = text.to_ascii_lowercase();
-        &lower
+    let key = block.bytes().chain([0x1f]);
+    let hash = if text.is_ascii() {
+        stable_hash_bytes(key.chain(text.bytes().map(|b| b.to_ascii_lowercase())))
     } else {
-        lower = text.to_lowercase();
-        &lower
+        stable_hash_bytes(key.chain(text.to_lowercase().bytes()))
     };
-    let mut key = String::with_capacity(block.len() + 1 + text.len());
-    key.push_str(block);
-    key.push('\u{1f}');
-    key.push_str(text);
-    format!("statement-{:016x}", stable_hash(&key))
+    format!("statement-{hash:016x}")
 }
 
 /// Similarity of two statements of one speaker: Jaccard of their content words, plus 0.05
@@ -1011,4 +1042,36 @@ fn statement_node(
         });
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_words_stem_join_numbers_and_count_negations() {
+        let text = "Don’t say 20,000 Substances were PRODUCED, 3,x isn't 1,5n't no. Über ÉTUDES";
+        let (mut lower, mut number) = (String::new(), String::new());
+        let mut words = Vec::new();
+        content_words(text, &mut lower, &mut number, |w| words.push(w.to_string()));
+        let expected = [
+            "not", "20000", "substa", "produc", "3", "not", "not", "not", "über", "étud",
+        ];
+        assert_eq!(words, expected);
+        // The buffers are reused: a second statement reads only its own words.
+        words.clear();
+        content_words("1,000", &mut lower, &mut number, |w| {
+            words.push(w.to_string())
+        });
+        assert_eq!(words, ["1000"]);
+    }
+
+    #[test]
+    fn statement_id_hashes_the_block_and_the_lowercased_text() {
+        for text in ["Prices ROSE", "Prices ROSE ’sharply’", "İstanbul grew"] {
+            let key = format!("person-x\u{1f}{}", text.to_lowercase());
+            let expected = format!("statement-{:016x}", stable_hash(&key));
+            assert_eq!(statement_id("person-x", text), expected);
+        }
+    }
 }
