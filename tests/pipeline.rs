@@ -782,3 +782,25 @@ fn adverbial_after_a_cue_is_no_content() {
     assert_eq!(starting(&s, "in a briefing on Friday the case").0, "Wei");
     assert_eq!(starting(&s, "to step up cooperation").0, "China");
 }
+
+/// The New York Times writes quotes with two apostrophes (''...''); they were read as
+/// apostrophes, so none of its quotes had a speaker. A question closing a quote ended the
+/// sentence before its attribution ("“Why?” he asked.").
+#[test]
+fn double_apostrophe_quotes_and_questions_before_their_speaker() {
+    let d = analyze(
+        "Mr. Netanyahu was impressed. ''He's got it, he can beat Hillary,'' he told advisers afterward, according to Uzi Arad, his former adviser.\n\n''She'd look at me and say, 'What did he mean by that?''' Joe Biden said.",
+    );
+    let s = said(&d);
+    let (_, who, content, kind) = starting(&s, "She'd look");
+    assert_eq!(who, "Joe Biden");
+    assert_eq!(
+        content,
+        "She'd look at me and say, 'What did he mean by that?'"
+    );
+    assert_eq!(*kind, StatementKind::Direct);
+    assert!(
+        !s.iter().any(|(_, _, c, _)| c.starts_with("according to")),
+        "{s:?}"
+    );
+}

@@ -965,6 +965,15 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
             break;
         }
     }
+    // "“...,” he told advisers afterward, according to X": what follows the cue is the
+    // source of the report, not its content (which stands before the speaker).
+    let according_to = |j: usize| j + 1 < b && c.lower(j) == "according" && c.lower(j + 1) == "to";
+    let adverbs_then_source = (k..(k + 3).min(b))
+        .take_while(|&j| c.lower(j) != "that")
+        .any(|j| according_to(j) || (c.text(j) == "," && according_to(j + 1)));
+    if adverbs_then_source {
+        return None;
+    }
     // "told reporters: “...”"
     if let Some(q) = quote_starting(c, k, b) {
         return Some(q.content);

@@ -28,9 +28,9 @@ enum Mark {
 
 fn mark(s: &str) -> Option<Mark> {
     match s {
-        "“" | "„" | "«" | "‟" => Some(Mark::Open),
+        "“" | "„" | "«" | "‟" | "``" => Some(Mark::Open),
         "”" | "»" => Some(Mark::Close),
-        "\"" | "＂" => Some(Mark::Either),
+        "\"" | "＂" | "''" => Some(Mark::Either),
         _ => None,
     }
 }

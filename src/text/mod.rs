@@ -13,13 +13,23 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.paragraphs = paragraphs(&doc.text, &doc.boilerplate);
     let abbr = |w: &str| lex.is_abbreviation(w);
     let starts = |w: &str| lex.is_stopname(w);
+    let cue = |w: &str| lex.cues.contains(w);
     let mut tokens = Vec::new();
     let mut sentences = Vec::new();
     for (p, para) in doc.paragraphs.iter().enumerate() {
         let first = tokens.len();
         tokens.extend(tokens::tokenize(para.slice(&doc.text), para.start, &abbr));
         let last = tokens.len();
-        sentences::split(&doc.text, &tokens, first, last, p, &starts, &mut sentences);
+        sentences::split(
+            &doc.text,
+            &tokens,
+            first,
+            last,
+            p,
+            &starts,
+            &cue,
+            &mut sentences,
+        );
     }
     doc.tokens = tokens;
     doc.sentences = sentences;

@@ -15,6 +15,7 @@ pub fn split(
     last: usize,
     paragraph: usize,
     starts_sentence: &dyn Fn(&str) -> bool,
+    is_cue: &dyn Fn(&str) -> bool,
     out: &mut Vec<Sentence>,
 ) {
     let mut start = first;
@@ -38,14 +39,22 @@ pub fn split(
         i += 1;
         if ends {
             // Closing quotes and brackets stay with the sentence they close.
+            let mark = i;
+            let mut quote_closed = false;
             while i < last {
                 let n = tokens[i].span.slice(text);
-                let closing = matches!(n, "”" | "’" | ")" | "]" | "»")
-                    || (tokens[i].kind == TokenKind::Quote && !tokens[i].space_before);
-                if !closing {
+                let quote = tokens[i].kind == TokenKind::Quote && !tokens[i].space_before;
+                if !(quote || matches!(n, "”" | "’" | ")" | "]" | "»")) {
                     break;
                 }
+                quote_closed |= quote || matches!(n, "”" | "»");
                 i += 1;
+            }
+            // “Why now?” he asked. / “Stop!” Mr. Biden said.: a question or exclamation
+            // closing a quote goes on into the short clause that attributes it.
+            let exclaims = matches!(tokens[mark - 1].span.slice(text), "?" | "!");
+            if exclaims && quote_closed && attribution_follows(text, tokens, i, last, is_cue) {
+                continue;
             }
             push(tokens, start, i, paragraph, out);
             start = i;
@@ -69,6 +78,28 @@ fn no_sentence_starts_at(text: &str, tokens: &[Token], i: usize, last: usize) ->
             .span
             .slice(text)
             .starts_with(|c: char| c.is_lowercase())
+}
+
+/// Tokens from `i` to the next period make a short speaker-and-cue clause: at most six
+/// words, no other punctuation but commas, one of them a cue ("he asked", "said Mr. Wei").
+fn attribution_follows(
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    last: usize,
+    is_cue: &dyn Fn(&str) -> bool,
+) -> bool {
+    let mut cue = false;
+    for (n, t) in tokens[i.min(last)..last].iter().enumerate() {
+        let s = t.span.slice(text);
+        match t.kind {
+            TokenKind::Word if n < 6 => cue |= is_cue(&s.to_ascii_lowercase()),
+            TokenKind::Punct if s == "." => return cue,
+            TokenKind::Punct if s == "," => {}
+            _ => return false,
+        }
+    }
+    cue
 }
 
 fn next_is_capital(text: &str, tokens: &[Token], mut i: usize, last: usize) -> bool {
@@ -99,7 +130,8 @@ mod tests {
         let toks = tokenize(text, 0, &abbr);
         let mut out = Vec::new();
         let starts = |w: &str| matches!(w, "the" | "but");
-        split(text, &toks, 0, toks.len(), 0, &starts, &mut out);
+        let cues = |w: &str| matches!(w, "said" | "asked");
+        split(text, &toks, 0, toks.len(), 0, &starts, &cues, &mut out);
         out.iter().map(|s| s.span.slice(text)).collect()
     }
 
@@ -112,6 +144,19 @@ mod tests {
                 "Then Mr. Wei left.",
                 "It went to the U.S.",
                 "The end"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_question_closing_a_quote_goes_on_into_its_attribution() {
+        assert_eq!(
+            sentences("“Why now?” he asked. “Stop!” Mr. Wei said. “Why?” Then he left."),
+            vec![
+                "“Why now?” he asked.",
+                "“Stop!” Mr. Wei said.",
+                "“Why?”",
+                "Then he left."
             ]
         );
     }

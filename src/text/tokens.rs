@@ -119,6 +119,15 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                     pos += 1;
                 }
             }
+            // Two apostrophes or backticks are one double quotation mark (the New York
+            // Times' ''...'', typewriter ``...''). In a run of three, the double mark is
+            // the outer one: ''' opens as '' + ' after a space, and closes as ' + ''.
+            if matches!(c, '\'' | '`') && bytes.get(pos) == Some(&(c as u8)) {
+                let run = bytes[i..].iter().take_while(|&&b| b == c as u8).count();
+                if run == 2 || space_before {
+                    pos = i + 2;
+                }
+            }
             tokens.push(Token {
                 span: Span::new(base + i, base + pos),
                 kind,
@@ -228,6 +237,21 @@ mod tests {
             words("china s drug control agency ( dea ) 20,000 u.s."),
             vec!["china", "s", "drug", "control", "agency", "(", "dea", ")", "20,000", "u.s."]
         );
+    }
+
+    #[test]
+    fn two_apostrophes_are_one_double_quotation_mark() {
+        // The New York Times writes quotes as ''...''; a single quote inside ends in '''.
+        assert_eq!(
+            words("''She said 'Why?''' he said, ``yes''"),
+            vec![
+                "''", "She", "said", "'", "Why", "?", "'", "''", "he", "said", ",", "``", "yes",
+                "''"
+            ]
+        );
+        let toks = tokenize("''a", 0, &|_| false);
+        assert_eq!(toks[0].span, Span::new(0, 2));
+        assert_eq!(toks[0].kind, TokenKind::Quote);
     }
 
     #[test]
