@@ -23,8 +23,7 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
         sentences::split(
             &doc.text,
             &tokens,
-            first,
-            last,
+            (first, last),
             p,
             &starts,
             &cue,

@@ -7,12 +7,11 @@
 use crate::document::{Sentence, Token, TokenKind};
 use crate::span::Span;
 
-/// Splits the tokens of one paragraph `[first, last)` into sentences.
+/// Splits the tokens of one paragraph, `tokens[first..last]`, into sentences.
 pub fn split(
     text: &str,
     tokens: &[Token],
-    first: usize,
-    last: usize,
+    (first, last): (usize, usize),
     paragraph: usize,
     starts_sentence: &dyn Fn(&str) -> bool,
     is_cue: &dyn Fn(&str) -> bool,
@@ -131,7 +130,7 @@ mod tests {
         let mut out = Vec::new();
         let starts = |w: &str| matches!(w, "the" | "but");
         let cues = |w: &str| matches!(w, "said" | "asked");
-        split(text, &toks, 0, toks.len(), 0, &starts, &cues, &mut out);
+        split(text, &toks, (0, toks.len()), 0, &starts, &cues, &mut out);
         out.iter().map(|s| s.span.slice(text)).collect()
     }
 
