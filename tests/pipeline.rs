@@ -804,3 +804,19 @@ fn double_apostrophe_quotes_and_questions_before_their_speaker() {
         "{s:?}"
     );
 }
+
+/// A title-case headline was read as one name, "Bernie Sanders Says", plus names such as
+/// "Started Writing" and "Inaugural Address"; its attribution was lost.
+#[test]
+fn title_case_headline_names_the_speaker_before_its_cue() {
+    let d = analyze("Bernie Sanders Says He's Already Started Writing His Inaugural Address\n\nThe senator spoke in Iowa on Monday.");
+    let names: Vec<&str> = d.mentions.iter().map(|m| m.span.slice(&d.text)).collect();
+    assert_eq!(names, vec!["Bernie Sanders", "Iowa"]);
+    let s = said(&d);
+    let (_, who, content, _) = starting(&s, "He's Already");
+    assert_eq!(who, "Bernie Sanders");
+    assert_eq!(
+        content,
+        "He's Already Started Writing His Inaugural Address"
+    );
+}

@@ -118,6 +118,10 @@ struct Ctx<'d> {
     /// CUNNINGHAM RETIRES") or a data table ("TYPE FRN BASE 3M LIBOR"): capitals tell
     /// nothing there.
     headline: bool,
+    /// The sentence is in title case, a headline ("Bernie Sanders Says He's Already
+    /// Started Writing His Inaugural Address"): a capitalized phrase is a name only before
+    /// a cue or where a lexicon knows it, and a cue ends it.
+    title_case: bool,
 }
 
 impl Ctx<'_> {
@@ -325,6 +329,23 @@ fn gazetteer_at<'l>(
         })
 }
 
+/// Four words or more, three in four of them capitalized, and a capitalized function
+/// word right after another word ("Says He", "Issue A"; not "( The Oval )"): title case,
+/// not a run of names.
+fn is_title_case(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> bool {
+    let (mut words, mut capitalized, mut function_word) = (0, 0, false);
+    for k in (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word) {
+        words += 1;
+        if doc.tokens[k].capitalized {
+            capitalized += 1;
+            function_word |= k > a
+                && doc.tokens[k - 1].kind == TokenKind::Word
+                && lex.function_class(doc.token_lower(k)).is_some();
+        }
+    }
+    words >= 4 && capitalized * 4 >= words * 3 && function_word
+}
+
 fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<EntityMention>) {
     let headline = {
         let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
@@ -339,7 +360,13 @@ fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<Ent
         }
         upper >= 2 && upper >= lower
     };
-    let c = Ctx { doc, lex, headline };
+    let title_case = !headline && is_title_case(doc, lex, a, b);
+    let c = Ctx {
+        doc,
+        lex,
+        headline,
+        title_case,
+    };
     // Where the last team of a results line or fixture ended (for "Sussex or Surrey").
     let mut last_team_end = None;
     let mut i = a;
@@ -605,6 +632,7 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
     // A head word may be one ("Lehman Brothers International").
     let joins = |k: usize| {
         c.is_cap(k)
+            && !(c.title_case && c.is_cue_at(k, end))
             && (!c.lex.is_stopname(c.lower(k))
                 || c.lex.org_heads.get(c.text(k)).is_some_and(|h| h.ends))
     };
@@ -853,6 +881,11 @@ fn classify_chunk(
     }
     let before_cue =
         j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
+    // In title case only a cue in the present or past makes a speaker ("Sanders Says"),
+    // not a gerund ("Already Started Writing His Address").
+    if c.title_case && (!before_cue || c.lower(j).ends_with("ing")) {
+        return None;
+    }
     if all_names && (2..=4).contains(&n) && gazetteer_at(c, i, j).is_none() {
         let conf = if before_cue { 0.85 } else { 0.7 };
         out.push(person_mention(doc, i, j, RULE_NAME_SHAPE, conf));
