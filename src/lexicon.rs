@@ -51,6 +51,7 @@ pub const FILES: &[(&str, &str)] = &[
         "message_nouns.txt",
         include_str!("../schema/message_nouns.txt"),
     ),
+    ("quantifiers.txt", include_str!("../schema/quantifiers.txt")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,6 +305,8 @@ pub struct Lexicon {
     pub person_nouns: HashSet<String, FxBuild>,
     /// Nouns naming a message that carries someone's words ("statement", "tweet").
     pub message_nouns: HashSet<String, FxBuild>,
+    /// Words that head a quantity speaking for a group ("most of them", "six in 10").
+    pub quantifiers: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
 }
@@ -561,6 +564,7 @@ impl Lexicon {
             ("subordinators.txt", &mut lex.subordinators),
             ("person_nouns.txt", &mut lex.person_nouns),
             ("message_nouns.txt", &mut lex.message_nouns),
+            ("quantifiers.txt", &mut lex.quantifiers),
         ] {
             for (_, cols) in rows(&read(file)?) {
                 set.insert(cols[0].to_ascii_lowercase());

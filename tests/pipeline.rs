@@ -820,3 +820,19 @@ fn title_case_headline_names_the_speaker_before_its_cue() {
         "He's Already Started Writing His Inaugural Address"
     );
 }
+
+/// Poll reports speak through quantities ("47% say", "Six in 10 say", "Most of them
+/// said"), which had no speaker; "Proponents of the new bill say" spoke as "the new bill".
+#[test]
+fn quantities_and_of_phrases_speak_for_their_group() {
+    let d = analyze("In the poll, 47% say the United States should send troops.\n\nSix in 10 say he is at least somewhat decisive.\n\nMost of them said they had loved working for Carrier.\n\nProponents of the new bill say it would keep enough federal safeguards in place.");
+    let s = said(&d);
+    for (content, speaker) in [
+        ("the United States should", "47%"),
+        ("he is at least", "Six in 10"),
+        ("they had loved", "Most of them"),
+        ("it would keep", "Proponents of the new bill"),
+    ] {
+        assert_eq!(starting(&s, content).0, speaker, "{s:?}");
+    }
+}

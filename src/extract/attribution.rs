@@ -406,6 +406,9 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
     if end <= limit {
         return None;
     }
+    if let Some(start) = quantity_left(c, end, limit) {
+        return Some((start, end));
+    }
     let last = end - 1;
     if c.is_punct(last) && !matches!(c.text(last), ")") {
         return None;
@@ -449,8 +452,13 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
             break;
         }
         match c.class(p) {
+            // "the leader of the group", "a spokesman for the company": the phrase goes
+            // on before a determiner that follows "of" or "for".
             Some(FunctionClass::Det) => {
                 k = p;
+                if p > floor && matches!(c.lower(p - 1), "of" | "for") {
+                    continue;
+                }
                 break;
             }
             Some(FunctionClass::Prep) if matches!(c.lower(p), "of" | "for" | "at") => {
@@ -470,6 +478,28 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
         k += 1;
     }
     (k < end).then_some((k, end))
+}
+
+/// A quantity speaking for a group ends at `end`: "47%", "26 percent", "six in 10",
+/// "most of them" (schema/quantifiers.txt). Returns where it starts.
+fn quantity_left(c: &Ctx, end: usize, limit: usize) -> Option<usize> {
+    let last = end - 1;
+    let number = |k: usize| {
+        k >= limit
+            && (c.doc.tokens[k].kind == TokenKind::Number || c.lex.quantifiers.contains(c.lower(k)))
+    };
+    let at = |k: usize, word: &str| k >= limit && c.lower(k) == word;
+    if matches!(c.lower(last), "%" | "percent") && last > limit && number(last - 1) {
+        return Some(last - 1);
+    }
+    if c.doc.tokens[last].kind == TokenKind::Number && last >= limit + 2 && at(last - 1, "in") {
+        return number(last - 2).then_some(last - 2);
+    }
+    let group_pronoun = matches!(c.lower(last), "them" | "us" | "those" | "these");
+    if group_pronoun && last >= limit + 2 && at(last - 1, "of") && number(last - 2) {
+        return Some(last - 2);
+    }
+    None
 }
 
 /// The noun phrase starting at token `start`, up to a comma, clause word or sentence end.
@@ -1082,6 +1112,9 @@ fn kind_of(c: &Ctx, content: Span) -> StatementKind {
 /// A speaker is a name, a pronoun, or a noun phrase with a noun-like last word.
 fn plausible_speaker(c: &Ctx, s: usize, e: usize) -> bool {
     let last = e - 1;
+    if quantity_left(c, e, s) == Some(s) {
+        return true;
+    }
     if c.lower(last) == "who" {
         return e - s == 1;
     }
