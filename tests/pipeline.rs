@@ -836,3 +836,21 @@ fn quantities_and_of_phrases_speak_for_their_group() {
         assert_eq!(starting(&s, content).0, speaker, "{s:?}");
     }
 }
+
+/// "“...,” Clinton told Katherine O'Brien, a New Hampshire state representative." took
+/// the listener's appositive as the content (and "state" as a cue); a state abbreviation
+/// before a participle phrase hid the speaker.
+#[test]
+fn quote_before_told_and_appositive_before_a_participle() {
+    let d = analyze("\"You are very rude, and I am not going to ever call on you,\" Clinton told Katherine O'Brien, a New Hampshire state representative.\n\nSen. Marco Rubio, R-Fla., appearing on Fox News right after the speech, said Obama failed to address public concerns.\n\nBeck, who supported Ted Cruz, last week said Trump was seeking to start a movement.");
+    let s = said(&d);
+    let (_, who, _, kind) = starting(&s, "You are very rude");
+    assert_eq!((who.as_str(), *kind), ("Clinton", StatementKind::Direct));
+    assert!(
+        !s.iter()
+            .any(|(_, _, c, _)| c.starts_with("a New Hampshire")),
+        "{s:?}"
+    );
+    assert_eq!(starting(&s, "Obama failed").1, "Marco Rubio");
+    assert_eq!(starting(&s, "Trump was seeking").0, "Beck");
+}

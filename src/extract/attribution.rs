@@ -14,7 +14,9 @@
 //! Speakers then resolve to entity mentions: names directly, pronouns and nominals ("he",
 //! "the official") to the most recent fitting speaker. No speaker is invented.
 
-use crate::document::{Attribution, Document, EntityType, Response, StatementKind, TokenKind};
+use crate::document::{
+    Attribution, Document, EntityMention, EntityType, Response, StatementKind, TokenKind,
+};
 use crate::extract::quotes::{self, Quote};
 use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
 use crate::span::Span;
@@ -153,7 +155,9 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         // "the swing states", "his plans": forms that are also nouns need a pronoun or a
         // name right before them (or before a parenthetical: "A poll, conducted ..., shows").
         let subject_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
-        if cue.noun_too && !subject_before(c, subject_end, a) {
+        // "New Hampshire state representative": after a place's name, a noun.
+        let after_place = mention_type_ending_at(c, i) == Some(EntityType::Place);
+        if cue.noun_too && (!subject_before(c, subject_end, a) || after_place) {
             i += n;
             continue;
         }
@@ -605,6 +609,14 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
     match c.class(i) {
         Some(FunctionClass::Time) => return true,
         Some(FunctionClass::Prep | FunctionClass::Det) if time_phrase_from(i + 1) => return true,
+        // "Beck last week said", "who earlier this month told".
+        _ if matches!(
+            c.lower(i),
+            "last" | "next" | "earlier" | "later" | "early" | "late"
+        ) && time_phrase_from(i + 1) =>
+        {
+            return true
+        }
         _ => {}
     }
     let w = c.lower(i);
@@ -668,6 +680,21 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
 
 /// The token range of a person mention ending right before token `k`.
 fn person_ending_at(c: &Ctx, k: usize) -> Option<(usize, usize)> {
+    mention_ending_at(c, k, Some(EntityType::Person))
+        .map(|m| (c.doc.token_at_or_after(m.span.start), k))
+}
+
+/// The type of the mention ending right before token `k`.
+fn mention_type_ending_at(c: &Ctx, k: usize) -> Option<EntityType> {
+    mention_ending_at(c, k, None).map(|m| m.etype)
+}
+
+/// A mention (of type `etype`, when given) ending right before token `k`.
+fn mention_ending_at<'c>(
+    c: &'c Ctx,
+    k: usize,
+    etype: Option<EntityType>,
+) -> Option<&'c EntityMention> {
     if k == 0 || !c.in_mention[k - 1] {
         return None;
     }
@@ -678,8 +705,7 @@ fn person_ending_at(c: &Ctx, k: usize) -> Option<(usize, usize)> {
         .iter()
         .rev()
         .take(4)
-        .find(|m| m.span.end == end && m.etype == EntityType::Person)
-        .map(|m| (c.doc.token_at_or_after(m.span.start), k))
+        .find(|m| m.span.end == end && etype.is_none_or(|t| m.etype == t))
 }
 
 fn verb(
@@ -805,7 +831,14 @@ fn verb(
         None if left_end > a && matches!(c.lower(left_end - 1), "and" | "but") => {
             clause_subject(c, a, left_end - 1, earlier)
         }
-        None => np_left(c, left_end, a),
+        // "Sen. Marco Rubio, R-Fla., appearing on Fox News, said": past a participle
+        // phrase (`left_end` is its opening comma), an appositive may end the subject.
+        None => np_left(c, left_end, a).or_else(|| {
+            (left_end < helpers_start && c.text(left_end) == ",")
+                .then(|| appositive_speaker(c, left_end, a))
+                .flatten()
+                .filter(|&(s, e)| is_named(c, s, e))
+        }),
     };
     // A relative "who" speaks only through verbs of saying ("who said"), not through
     // beliefs or impressions ("who seemed", "who know").
@@ -869,6 +902,11 @@ fn verb(
         }),
     };
     let quote_before = quote_ending(c, speaker.0, a).is_some();
+    // "“...,” Clinton told Katherine O'Brien, a state representative.": after a quote
+    // that the speaker closes, only "that" or a quote starts another content.
+    let that_or_quote_after =
+        after < b && (c.lower(after) == "that" || quote_starting(c, after, b).is_some());
+    let after_is_clause = after_is_clause && (that_or_quote_after || !quote_before);
     if k < speaker.0 && (before_words >= 3 || quote_before) && !after_is_clause {
         if let Some(att) = before() {
             return Some(att);
