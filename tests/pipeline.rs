@@ -854,3 +854,21 @@ fn quote_before_told_and_appositive_before_a_participle() {
     assert_eq!(starting(&s, "Obama failed").1, "Marco Rubio");
     assert_eq!(starting(&s, "Trump was seeking").0, "Beck");
 }
+
+/// Poll findings: "About three-quarters support ...", "Four in 10 voters see ...", and
+/// noun-like verbs followed by a clause ("Footage from the game shows that ...").
+#[test]
+fn fractions_and_noun_like_verbs_before_a_clause() {
+    let d = analyze("About three-quarters support a temporary ban on new arrivals.\n\nFour in 10 voters see the campaign of Donald Trump as most unfair.\n\nFootage from the game shows that several students dressed up in flags.\n\nThe team's plans were announced on Monday.");
+    let s = said(&d);
+    assert_eq!(starting(&s, "a temporary ban").0, "three-quarters");
+    assert_eq!(
+        starting(&s, "the campaign of Donald").0,
+        "Four in 10 voters"
+    );
+    assert_eq!(
+        starting(&s, "several students").2,
+        "several students dressed up in flags"
+    );
+    assert_eq!(s.len(), 3, "{s:?}");
+}

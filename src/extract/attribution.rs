@@ -157,7 +157,16 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         let subject_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
         // "New Hampshire state representative": after a place's name, a noun.
         let after_place = mention_type_ending_at(c, i) == Some(EntityType::Place);
-        if cue.noun_too && (!subject_before(c, subject_end, a) || after_place) {
+        // "Footage from the game shows that ...", "New filings show it has ...": a clause
+        // opening after the form makes it a verb.
+        // Not after a preposition or participle: "following reports that ...".
+        let clause_after = i + n < b
+            && i > a
+            && c.class(i - 1).is_none()
+            && !c.lower(i - 1).ends_with("ing")
+            && (c.lower(i + n) == "that" || c.class(i + n) == Some(FunctionClass::Pron));
+        let subject = subject_before(c, subject_end, a) || clause_after;
+        if cue.noun_too && (!subject || after_place) {
             i += n;
             continue;
         }
@@ -488,16 +497,33 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
 /// "most of them" (schema/quantifiers.txt). Returns where it starts.
 fn quantity_left(c: &Ctx, end: usize, limit: usize) -> Option<usize> {
     let last = end - 1;
+    // "two-thirds", "three-quarters": the last part of a hyphenated word counts.
     let number = |k: usize| {
+        let word = c.lower(k);
+        let last_part = word.rsplit('-').next().unwrap_or(word);
         k >= limit
-            && (c.doc.tokens[k].kind == TokenKind::Number || c.lex.quantifiers.contains(c.lower(k)))
+            && (c.doc.tokens[k].kind == TokenKind::Number
+                || c.lex.quantifiers.contains(word)
+                || c.lex.quantifiers.contains(last_part))
     };
     let at = |k: usize, word: &str| k >= limit && c.lower(k) == word;
     if matches!(c.lower(last), "%" | "percent") && last > limit && number(last - 1) {
         return Some(last - 1);
     }
-    if c.doc.tokens[last].kind == TokenKind::Number && last >= limit + 2 && at(last - 1, "in") {
-        return number(last - 2).then_some(last - 2);
+    // "six in 10", "four in 10 voters", "nearly nine out of 10 Americans".
+    for ten in (last.saturating_sub(3).max(limit + 2)..=last).rev() {
+        if c.doc.tokens[ten].kind != TokenKind::Number {
+            continue;
+        }
+        let of = at(ten - 1, "of") && ten >= limit + 3 && at(ten - 2, "out");
+        let first = if of { ten - 3 } else { ten - 2 };
+        if (of || at(ten - 1, "in")) && number(first) {
+            return Some(first);
+        }
+    }
+    // "About three-quarters support ...".
+    if c.lower(last).contains('-') && number(last) {
+        return Some(last);
     }
     let group_pronoun = matches!(c.lower(last), "them" | "us" | "those" | "these");
     if group_pronoun && last >= limit + 2 && at(last - 1, "of") && number(last - 2) {
@@ -969,6 +995,7 @@ fn subject_before(c: &Ctx, k: usize, a: usize) -> bool {
     }
     let p = k - 1;
     c.class(p) == Some(FunctionClass::Pron)
+        || quantity_left(c, k, a).is_some()
         || c.in_mention[p]
         || (c.doc.tokens[p].capitalized && c.doc.tokens[p].kind == TokenKind::Word)
         || c.lex.source_nouns.contains(c.lower(p))
