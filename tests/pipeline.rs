@@ -872,3 +872,18 @@ fn fractions_and_noun_like_verbs_before_a_clause() {
     );
     assert_eq!(s.len(), 3, "{s:?}");
 }
+
+/// "De Blasio said the move was made by Bratton and said, “...”": the first content ran
+/// over the second cue and its quote.
+#[test]
+fn coordinated_cue_verbs_split_their_contents() {
+    let d = analyze("De Blasio said the move was made by the police commissioner and said, \"Who are you going to trust on security?\"\n\nThe president noted that he taught constitutional law, and added: \"I know a little about this.\"");
+    let s = said(&d);
+    assert_eq!(
+        starting(&s, "the move").2,
+        "the move was made by the police commissioner"
+    );
+    assert_eq!(starting(&s, "Who are you").1, "De Blasio");
+    assert_eq!(starting(&s, "he taught").2, "he taught constitutional law");
+    assert_eq!(starting(&s, "I know a little").0, "The president");
+}

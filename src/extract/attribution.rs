@@ -1095,7 +1095,9 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     let fronted = in_fronted_subordinate(c, k);
     let b = (k + 1..b)
         .find(|&j| {
-            c.text(j) == "," && c.inside[j].is_none() && (fronted || speaker_goes_on(c, j + 1, b))
+            c.inside[j].is_none()
+                && ((c.text(j) == "," && (fronted || speaker_goes_on(c, j + 1, b)))
+                    || coordinated_cue(c, j, b))
         })
         .unwrap_or(b);
     let span = content_span(c, k, b)?;
@@ -1156,6 +1158,19 @@ fn speaker_goes_on(c: &Ctx, j: usize, b: usize) -> bool {
         && k < b
         && matches!(c.lower(k), "he" | "she" | "it" | "they" | "we" | "i")
         && cue_at(skip_helpers_right(c, k + 1, b))
+}
+
+/// At token `j`, "and"/"but" and a cue verb that shares the subject: "said the move was
+/// made by Bratton and said, “...”", "noted that ... and added: ...". Not a form that is
+/// also a noun ("and claims").
+fn coordinated_cue(c: &Ctx, j: usize, b: usize) -> bool {
+    if !matches!(c.lower(j), "and" | "but") {
+        return false;
+    }
+    let k = skip_helpers_right(c, j + 1, b);
+    c.cue_at(k, b).is_some_and(|(_, cue)| {
+        !cue.noun_too && cue.class != CueClass::Nominal && c.inside[k].is_none()
+    })
 }
 
 fn kind_of(c: &Ctx, content: Span) -> StatementKind {
