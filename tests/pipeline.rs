@@ -887,3 +887,13 @@ fn coordinated_cue_verbs_split_their_contents() {
     assert_eq!(starting(&s, "he taught").2, "he taught constitutional law");
     assert_eq!(starting(&s, "I know a little").0, "The president");
 }
+
+/// Cue verbs added from PolNeAR train: "wondered", "recounted", "assailed".
+#[test]
+fn cues_learned_from_train_news() {
+    let d = analyze("Mr. Smith wondered whether the party could hold together.\n\nThe senator assailed the plan as a giveaway to the rich.\n\nShe recounted that the meeting had lasted four hours.");
+    let s = said(&d);
+    assert_eq!(starting(&s, "whether the party").0, "Mr. Smith");
+    assert_eq!(starting(&s, "the plan as").0, "The senator");
+    assert_eq!(starting(&s, "the meeting had").0, "She");
+}
