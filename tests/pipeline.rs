@@ -897,3 +897,24 @@ fn cues_learned_from_train_news() {
     assert_eq!(starting(&s, "the plan as").0, "The senator");
     assert_eq!(starting(&s, "the meeting had").0, "She");
 }
+
+/// "Bill" heads bills ("Farm Bill") but starts "Bill Clinton"; "Former president Bill
+/// Clinton" made "Former" an organization; headline colons after a source noun or in
+/// title case named no speaker.
+#[test]
+fn given_name_bill_and_headline_colon_speakers() {
+    let d = analyze("Poll: Trump and Clinton hold narrow leads in Pennsylvania\n\nBill Clinton: Hillary ‘Better Qualified to Be President Than I Was When I Ran.’\n\nFormer president Bill Clinton spoke on Monday about the Farm Bill.");
+    let names: Vec<(&str, EntityType)> = d
+        .mentions
+        .iter()
+        .map(|m| (m.span.slice(&d.text), m.etype))
+        .collect();
+    assert!(
+        names.contains(&("Bill Clinton", EntityType::Person)),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|(n, _)| *n == "Former"), "{names:?}");
+    let s = said(&d);
+    assert_eq!(starting(&s, "Trump and Clinton hold").0, "Poll");
+    assert_eq!(starting(&s, "Hillary ‘Better").1, "Bill Clinton");
+}

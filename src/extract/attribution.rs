@@ -1310,7 +1310,14 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
                         EntityType::Person | EntityType::Organization | EntityType::Agency
                     )
             });
-        if !(all_caps || person) {
+        // "Poll: ...", "Clinton camp: ...", "WSJ editorial: ...": a source, message or
+        // person noun heads the phrase.
+        let head = c.lower(colon - 1);
+        let source = (a..colon).all(|k| c.doc.tokens[k].kind == TokenKind::Word)
+            && (c.lex.source_nouns.contains(head)
+                || c.lex.message_nouns.contains(head)
+                || c.lex.person_nouns.contains(head));
+        if !(all_caps || person || source) {
             continue;
         }
         let para_span = c.doc.paragraphs[para];

@@ -847,7 +847,9 @@ fn classify_chunk(
                     .org_heads
                     .get(c.text(k))
                     .is_none_or(|h| h.etype == EntityType::Place)
-                && !event_heads().contains(c.text(k)))
+                // An event head ends a name ("Farm Bill"); first it is a given name
+                // ("Bill Clinton").
+                && !(k + 1 == j && event_heads().contains(c.text(k))))
     });
     // "Bundesbank president Hans Tietmeyer", "Ajax coach Louis van Gaal": an unknown name
     // before the title of a body's head and a person's name is that body.
@@ -861,7 +863,10 @@ fn classify_chunk(
         && c.is_cap(j + head_title)
         && !c.doc.tokens[j].capitalized
         && c.lex.body_head_titles.contains(c.lower(j + head_title - 1));
+    // "Former president Bill Clinton": a title modifier is no body.
+    let modifier = (i..j).any(|k| c.lex.title_modifiers.contains(c.lower(k)));
     if heads_body
+        && !modifier
         && n <= 3
         && (i..j).all(|k| c.is_cap(k) && c.class(k).is_none())
         && gazetteer_at(c, i, j).is_none()
@@ -879,8 +884,11 @@ fn classify_chunk(
         ));
         return Some(j);
     }
-    let before_cue =
-        j < sent_end && (c.is_cue_at(j, sent_end) || appositive_follows(c, j, sent_end));
+    // A headline's "NAME: what they said" also names a speaker.
+    let before_cue = j < sent_end
+        && (c.is_cue_at(j, sent_end)
+            || appositive_follows(c, j, sent_end)
+            || (c.title_case && c.text(j) == ":"));
     // In title case only a cue in the present or past makes a speaker ("Sanders Says"),
     // not a gerund ("Already Started Writing His Address").
     if c.title_case && (!before_cue || c.lower(j).ends_with("ing")) {
