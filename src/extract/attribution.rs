@@ -248,30 +248,29 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
 /// the sentence has no attribution of its own ("In a report, the agency said ...").
 fn in_source(c: &Ctx, a: usize, b: usize) -> Option<Attribution> {
     let i = (a..b).find(|&j| !c.is_punct(j))?;
+    // The source phrase holds a source noun ("a CNN national poll last month", "a Des
+    // Moines Register poll released Saturday").
+    let names_source = |from: usize, to: usize| {
+        (from..to).any(|j| c.class(j).is_none() && c.lex.source_nouns.contains(c.lower(j)))
+    };
     if c.lower(i) != "in" {
         return None;
     }
     let comma = (i + 1..(i + 14).min(b)).find(|&j| c.is_punct(j) && c.text(j) != "/")?;
-    if c.text(comma) != "," {
+    if c.text(comma) != "," || !names_source(i + 1, comma) {
         return None;
     }
-    // The head: the last word, or the one before a participle ("a poll released Tuesday").
-    let head = (i + 1..comma)
-        .find(|&j| j > i + 1 && !c.doc.tokens[j].capitalized && c.lower(j).ends_with("ed"))
-        .unwrap_or(comma)
-        - 1;
-    if head <= i || c.class(head).is_some() || !c.lex.source_nouns.contains(c.lower(head)) {
-        return None;
-    }
-    let content = content_span(c, comma + 1, b)?;
+    // Not "Trump has a decisive lead in the polls": a source after the clause was right in
+    // only a quarter of PolNeAR train's cases.
+    let span = content_span(c, comma + 1, b)?;
     let words = (comma + 1..b).filter(|&j| !c.is_punct(j)).count();
     let cue = c.span(i, i + 1);
     (words >= 3).then(|| Attribution {
         speaker: Some(c.span(i + 1, comma)),
         speaker_entity: None,
         cue,
-        content,
-        kind: kind_of(c, content),
+        content: span,
+        kind: kind_of(c, span),
         edge: "says".to_string(),
         evidence: c.doc.sentences[c.doc.sentence_at(cue.start).unwrap_or(0)].span,
         rule: RULE_IN_SOURCE,
