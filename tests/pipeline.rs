@@ -918,3 +918,20 @@ fn given_name_bill_and_headline_colon_speakers() {
     assert_eq!(starting(&s, "Trump and Clinton hold").0, "Poll");
     assert_eq!(starting(&s, "Hillary ‘Better").1, "Bill Clinton");
 }
+
+/// "Sen. Claire McCaskill (D-Mo.), who endorsed Sanders, said ...": the sentence ended
+/// after "(D-Mo.)", so "said" had no speaker and "who" no antecedent.
+#[test]
+fn party_and_state_parenthetical_before_a_relative_clause() {
+    let d = analyze("Sen. Claire McCaskill (D-Mo.), who endorsed Sanders, said Sanders has pushed the former secretary of state to be a stronger candidate.");
+    assert_eq!(d.sentences.len(), 1);
+    let s = said(&d);
+    assert_eq!(starting(&s, "Sanders has pushed").1, "Claire McCaskill");
+    let endorsed = d
+        .attributions
+        .iter()
+        .find(|a| d.slice(a.cue) == "endorsed")
+        .expect("who endorsed");
+    let who = endorsed.speaker_entity.expect("who resolves");
+    assert_eq!(d.slice(d.mentions[who].span), "Claire McCaskill");
+}

@@ -683,7 +683,14 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
     while k > floor {
         k -= 1;
         if c.text(k) == "," {
-            if let Some(person) = person_ending_at(c, k) {
+            // "Sen. Claire McCaskill (D-Mo.), who endorsed Sanders, said": the name before
+            // a party-and-state parenthetical.
+            let end = if c.text(k - 1) == ")" {
+                skip_parenthetical(c, k, limit)
+            } else {
+                k
+            };
+            if let Some(person) = person_ending_at(c, end) {
                 return Some(person);
             }
             if let Some(np) = np_left(c, k, limit) {
@@ -1542,7 +1549,15 @@ impl Recent {
                     EntityType::Organization,
                 ],
             )
-            .filter(|&m| doc.text[doc.mentions[m].span.end..sp.start].trim() == ","),
+            .filter(|&m| {
+                // Or after a party-and-state parenthetical: "McCaskill (D-Mo.), who".
+                let gap = doc.text[doc.mentions[m].span.end..sp.start].trim();
+                gap == ","
+                    || gap.len() <= 24
+                        && gap.starts_with('(')
+                        && gap.ends_with("),")
+                        && gap.matches(')').count() == 1
+            }),
             // "the deputy secretary-general": the one person the article gives that title,
             // else the person spoken of before.
             [_, _, ..] if person_head => titled_person(doc, sp, &words).or(self.person),

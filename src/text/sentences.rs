@@ -65,18 +65,20 @@ pub fn split(
 }
 
 /// After a period, token `i` is a comma or semicolon ("Huntsville, Ala., says"), or ")"
-/// before a lowercase word ("(D-Nev.) said"): no sentence starts there.
+/// before a lowercase word or a comma ("(D-Nev.) said", "(D-Mo.), who"): no sentence
+/// starts there.
 fn no_sentence_starts_at(text: &str, tokens: &[Token], i: usize, last: usize) -> bool {
     if i < last && matches!(tokens[i].span.slice(text), "," | ";") {
         return true;
     }
     i + 1 < last
         && tokens[i].span.slice(text) == ")"
-        && tokens[i + 1].kind == TokenKind::Word
-        && tokens[i + 1]
-            .span
-            .slice(text)
-            .starts_with(|c: char| c.is_lowercase())
+        && (matches!(tokens[i + 1].span.slice(text), "," | ";")
+            || tokens[i + 1].kind == TokenKind::Word
+                && tokens[i + 1]
+                    .span
+                    .slice(text)
+                    .starts_with(|c: char| c.is_lowercase()))
 }
 
 /// Tokens from `i` to the next period make a short speaker-and-cue clause: at most six
