@@ -935,3 +935,13 @@ fn party_and_state_parenthetical_before_a_relative_clause() {
     let who = endorsed.speaker_entity.expect("who resolves");
     assert_eq!(d.slice(d.mentions[who].span), "Claire McCaskill");
 }
+
+/// "in other solidly Democratic states, like Illinois, he leads" made "Democratic" a
+/// person speaking through "states".
+#[test]
+fn an_adjective_before_a_noun_like_cue_is_no_speaker() {
+    let d =
+        analyze("And in other solidly Democratic states, like Illinois and New Jersey, he leads.");
+    assert!(d.attributions.is_empty(), "{:?}", said(&d));
+    assert!(!d.mentions.iter().any(|m| d.slice(m.span) == "Democratic"));
+}

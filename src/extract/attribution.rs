@@ -1003,7 +1003,13 @@ fn subject_before(c: &Ctx, k: usize, a: usize) -> bool {
     c.class(p) == Some(FunctionClass::Pron)
         || quantity_left(c, k, a).is_some()
         || c.in_mention[p]
-        || (c.doc.tokens[p].capitalized && c.doc.tokens[p].kind == TokenKind::Word)
+        // A capitalized word that is no name and looks like an adjective is none:
+        // "Democratic states", "American plans".
+        || (c.doc.tokens[p].capitalized
+            && c.doc.tokens[p].kind == TokenKind::Word
+            && !["ic", "an", "ese", "ish", "ern"]
+                .iter()
+                .any(|suffix| c.lower(p).ends_with(suffix)))
         || c.lex.source_nouns.contains(c.lower(p))
 }
 

@@ -146,7 +146,10 @@ impl Ctx<'_> {
         self.lex
             .cues
             .longest_at(&self.doc.lower, &self.doc.tokens, i, end)
-            .is_some_and(|(_, c)| matches!(c.class, CueClass::Speech | CueClass::Belief))
+            // Not a form that is also a noun: "Democratic states", "Senate plans".
+            .is_some_and(|(_, c)| {
+                matches!(c.class, CueClass::Speech | CueClass::Belief) && !c.noun_too
+            })
     }
     /// Length of a title phrase at `i` ("deputy secretary-general", "President").
     fn title_at(&self, i: usize, end: usize) -> usize {
