@@ -945,3 +945,15 @@ fn an_adjective_before_a_noun_like_cue_is_no_speaker() {
     assert!(d.attributions.is_empty(), "{:?}", said(&d));
     assert!(!d.mentions.iter().any(|m| d.slice(m.span) == "Democratic"));
 }
+
+/// A transcript's "FALLIN: Well, I think ..." was split into "I think ..." and lost its
+/// labelled speaker; an interview's one-letter "A:" labels none.
+#[test]
+fn transcript_label_speaks_its_whole_turn() {
+    let d = analyze("TAPPER: Do you think Donald Trump has campaigned as a racial healer?\n\nFALLIN: Well, I think the whole nation needs to work together.\n\nA: I felt really helpless and hopeless.");
+    let s = said(&d);
+    assert_eq!(starting(&s, "Well, I think").0, "FALLIN");
+    assert_eq!(starting(&s, "Do you think").0, "TAPPER");
+    assert_eq!(starting(&s, "I felt").0, "A");
+    assert_eq!(s.len(), 3, "{s:?}");
+}

@@ -1309,9 +1309,11 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
         let Some(colon) = (a + 1..(a + 5).min(b)).find(|&k| c.text(k) == ":") else {
             continue;
         };
+        // "FALLIN: ...", and an interview's "Q: ..." / "A: ...".
+        let min_letters = if colon == a + 1 { 1 } else { 2 };
         let all_caps = (a..colon).all(|k| {
             let t = c.text(k);
-            t.chars().filter(|ch| ch.is_alphabetic()).count() >= 2
+            t.chars().filter(|ch| ch.is_alphabetic()).count() >= min_letters
                 && !t.chars().any(char::is_lowercase)
         });
         let person = (a..colon).all(|k| c.in_mention[k])
@@ -1336,9 +1338,16 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
         let start = c.doc.tokens[colon].span.end;
         let content = Span::new(start, para_span.end.max(start)).trim(&c.doc.text);
         let content = strip_marks(c, content);
-        if content.is_empty() || out.iter().any(|x| x.content.overlaps(content)) {
+        // What the labelled speaker says holds the cues inside it ("FALLIN: Well, I think
+        // ..."); an attribution reaching outside it wins instead.
+        let inside = |x: &Attribution| content.contains(x.cue) && content.contains(x.content);
+        let clash = out
+            .iter()
+            .any(|x| x.content.overlaps(content) && !inside(x));
+        if content.is_empty() || clash {
             continue;
         }
+        out.retain(|x| !inside(x));
         let cue = c.doc.tokens[colon].span;
         extra.push(Attribution {
             speaker: Some(c.span(a, colon)),
