@@ -141,6 +141,9 @@ struct EvalArgs {
     /// Print every missed and spurious item.
     #[arg(short, long)]
     verbose: bool,
+    /// Folder of lexicon files to use instead of the built-in ones (to measure an edit).
+    #[arg(long)]
+    schema: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -469,7 +472,7 @@ fn query(a: QueryArgs) -> Result<ExitCode> {
 }
 
 fn eval(a: EvalArgs) -> Result<ExitCode> {
-    let lex = std::sync::Arc::new(Lexicon::builtin());
+    let lex = std::sync::Arc::new(lexicon(a.schema.as_deref())?);
     let pipeline = Pipeline::new(lex.clone());
     if let Some(dir) = &a.polnear {
         print!(
