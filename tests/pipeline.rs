@@ -966,3 +966,16 @@ fn seeming_and_appearing_are_not_statements() {
     let d = analyze("Trump seemed to waver on the wall during the debate.\n\nThe senator appears ready to endorse the nominee.");
     assert!(d.attributions.is_empty(), "{:?}", said(&d));
 }
+
+/// "Mr. Clinton's history is a legitimate criticism, though Mrs. Fiorina said she doubted
+/// voters would care": the first content ran over the second speaker's clause.
+#[test]
+fn a_contrasting_speaker_ends_the_content_before_it() {
+    let d = analyze("Trump said Mr. Clinton's history is a legitimate criticism, though Mrs. Fiorina said she doubted voters would care.");
+    let s = said(&d);
+    assert_eq!(
+        starting(&s, "Mr. Clinton's history").2,
+        "Mr. Clinton's history is a legitimate criticism"
+    );
+    assert_eq!(starting(&s, "she doubted").0, "Mrs. Fiorina");
+}

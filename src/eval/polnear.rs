@@ -259,15 +259,15 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
         t.0 += 1;
         t.1 += found.is_some() as usize;
         t.2 += attr as usize;
+        // A partial overlap lists the prediction that overlaps most.
+        let partial = (0..pred.len())
+            .filter(|&pi| frag_overlap(&g.content, pred[pi].content) > 0)
+            .max_by_key(|&pi| (frag_overlap(&g.content, pred[pi].content), usize::MAX - pi));
+        let shown = found.copied().or(partial);
         let cat = match found {
             _ if attr => None,
-            None => {
-                if pred.iter().any(|p| frag_overlap(&g.content, p.content) > 0) {
-                    Some("content missed (partial overlap < half)")
-                } else {
-                    Some("content missed entirely")
-                }
-            }
+            None if partial.is_some() => Some("content missed (partial overlap < half)"),
+            None => Some("content missed entirely"),
             Some(&pi) => Some(if g.source.is_none() {
                 "content found, gold has no source"
             } else if pred[pi].speaker.is_none() {
@@ -278,7 +278,7 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
         };
         if let Some(cat) = cat {
             *c.errors.entry(cat).or_default() += 1;
-            errors.push((cat, Some(gi), found.copied()));
+            errors.push((cat, Some(gi), shown));
         }
     }
     for (pi, p) in pred.iter().enumerate() {
@@ -481,6 +481,14 @@ pub fn run(dir: &Path, pipeline: &Pipeline, verbose: bool) -> Result<String> {
                             snippet(&chars, Some(&[p.cue]), 100),
                             p.rule
                         );
+                        // Where the boundaries differ, what was predicted instead.
+                        if cat.starts_with("content missed") {
+                            let _ = writeln!(
+                                lm,
+                                "          content {:?}",
+                                snippet(&chars, Some(&[p.content]), 100)
+                            );
+                        }
                     }
                 }
                 None if spurious < listing_limit() => {

@@ -1166,10 +1166,31 @@ fn speaker_goes_on(c: &Ctx, j: usize, b: usize) -> bool {
     if k < b && matches!(c.lower(k), "and" | "but") {
         k += 1;
     }
-    k > j
+    if k > j
         && k < b
         && matches!(c.lower(k), "he" | "she" | "it" | "they" | "we" | "i")
         && cue_at(skip_helpers_right(c, k + 1, b))
+    {
+        return true;
+    }
+    // Another speaker's clause: "..., though Mrs. Fiorina said ...", "..., while Clinton
+    // argued ...": a contrasting conjunction, a named subject of a few words, a verb cue.
+    if j < b
+        && matches!(
+            c.lower(j),
+            "though" | "although" | "while" | "whereas" | "but"
+        )
+    {
+        let k = j + 1;
+        return (k + 1..(k + 6).min(b)).any(|t| {
+            !(k..t).any(|x| c.is_punct(x))
+                && c.doc.tokens[t - 1].capitalized
+                && is_named(c, k, t)
+                && c.cue_at(skip_helpers_right(c, t, b), b)
+                    .is_some_and(|(_, cue)| !cue.noun_too && cue.class != CueClass::Nominal)
+        });
+    }
+    false
 }
 
 /// At token `j`, "and"/"but" and a cue verb that shares the subject: "said the move was
