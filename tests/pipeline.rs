@@ -979,3 +979,13 @@ fn a_contrasting_speaker_ends_the_content_before_it() {
     );
     assert_eq!(starting(&s, "she doubted").0, "Mrs. Fiorina");
 }
+
+/// "I'll" at the start of a quote became a person named "I'll".
+#[test]
+fn a_contraction_is_no_name() {
+    let d = analyze(
+        "\"I'll be there on Monday,\" Trump said.\n\n\"We've won the state,\" Clinton said.",
+    );
+    let names: Vec<&str> = d.mentions.iter().map(|m| d.slice(m.span)).collect();
+    assert_eq!(names, vec!["Trump", "Clinton"]);
+}

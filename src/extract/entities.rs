@@ -111,6 +111,15 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     short_names(doc, lex);
 }
 
+/// "I'll", "We've", "They're", "I'd", "I'm": a pronoun with a verb, never part of a name.
+fn is_contraction(lower: &str) -> bool {
+    [
+        "'ll", "'ve", "'re", "'d", "'m", "’ll", "’ve", "’re", "’d", "’m",
+    ]
+    .iter()
+    .any(|end| lower.ends_with(end))
+}
+
 struct Ctx<'d> {
     doc: &'d Document,
     lex: &'d Lexicon,
@@ -140,7 +149,10 @@ impl Ctx<'_> {
     /// A capitalized word that can be part of a name.
     fn is_cap(&self, i: usize) -> bool {
         let t = self.doc.tokens[i];
-        t.capitalized && t.kind == TokenKind::Word && !self.text(i).starts_with("’")
+        t.capitalized
+            && t.kind == TokenKind::Word
+            && !self.text(i).starts_with("’")
+            && !is_contraction(self.lower(i))
     }
     fn is_cue_at(&self, i: usize, end: usize) -> bool {
         self.lex
