@@ -989,3 +989,22 @@ fn a_contraction_is_no_name() {
     let names: Vec<&str> = d.mentions.iter().map(|m| d.slice(m.span)).collect();
     assert_eq!(names, vec!["Trump", "Clinton"]);
 }
+
+/// A relative clause or a short adverbial between subject and cue hid the subject; a
+/// title between a quote and its speaker hid the quote.
+#[test]
+fn relative_clause_adverbial_and_title_before_the_cue() {
+    let d = analyze("''You need to bomb the nuclear facilities,'' Representative Michele Bachmann, Republican of Minnesota, told Mr. Obama last year in one brief exchange.\n\nThe former governor, who dropped his own bid last September, noted that the electorate is not looking for a traditional candidate.\n\nSupporters of abortion rights, on the other hand, argued that the ruling will galvanize efforts to keep abortion legal.");
+    let s = said(&d);
+    let (_, who, _, kind) = starting(&s, "You need to bomb");
+    assert_eq!(
+        (who.as_str(), *kind),
+        ("Michele Bachmann", StatementKind::Direct)
+    );
+    assert_eq!(starting(&s, "the electorate").0, "The former governor");
+    assert_eq!(
+        starting(&s, "the ruling will").0,
+        "Supporters of abortion rights"
+    );
+    assert!(!s.iter().any(|x| x.2.starts_with("year")), "{s:?}");
+}

@@ -601,7 +601,18 @@ fn skip_participle_phrase(c: &Ctx, k: usize, limit: usize) -> usize {
         && !c.doc.tokens[first].capitalized
         && (w.ends_with("ed") || w.ends_with("ing"))
         && c.cue_at(first, k).is_none();
-    if participle {
+    // "The former governor, who dropped his bid last September, noted": a relative
+    // clause with no cue of its own; "Supporters, on the other hand, argued": a short
+    // adverbial.
+    let relative =
+        matches!(w, "who" | "which") && !(first..k - 1).any(|j| c.cue_at(j, k - 1).is_some());
+    let adverbial = k - 1 - first <= 4
+        && matches!(
+            c.class(first),
+            Some(FunctionClass::Prep | FunctionClass::Adv)
+        )
+        && !(first..k - 1).any(|j| c.in_mention[j]);
+    if participle || relative || adverbial {
         open
     } else {
         k
@@ -888,7 +899,11 @@ fn verb(
     }
     // "CONTENT, Wei said (at a briefing)." The content comes before the speaker when the
     // speaker follows a comma or quote and what follows the cue is no clause.
-    let mut k = speaker.0;
+    // "“...,” Representative Michele Bachmann, ... told": the quote ends before the title.
+    let titled_start = (speaker.0.saturating_sub(3).max(a)..speaker.0)
+        .find(|&t| (t..speaker.0).all(|x| c.doc.tokens[x].capitalized && c.inside[x].is_none()))
+        .unwrap_or(speaker.0);
+    let mut k = titled_start;
     while k > a
         && (matches!(c.text(k - 1), "," | "—" | "-" | ":")
             || c.doc.tokens[k - 1].kind == TokenKind::Quote)
@@ -915,7 +930,7 @@ fn verb(
             && c.class(after + 1).is_none()
             && !c.doc.tokens[after + 1].capitalized);
     // The content before the speaker: the quote that ends there, or the clause.
-    let before = || match quote_ending(c, speaker.0, a) {
+    let before = || match quote_ending(c, titled_start, a) {
         Some(q) => Some(make(
             Some(speaker),
             q.content,
@@ -933,7 +948,7 @@ fn verb(
             )
         }),
     };
-    let quote_before = quote_ending(c, speaker.0, a).is_some();
+    let quote_before = quote_ending(c, titled_start, a).is_some();
     // "“...,” Clinton told Katherine O'Brien, a state representative.": after a quote
     // that the speaker closes, only "that" or a quote starts another content.
     let that_or_quote_after =
