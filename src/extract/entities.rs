@@ -353,9 +353,11 @@ fn is_title_case(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> bool {
         words += 1;
         if doc.tokens[k].capitalized {
             capitalized += 1;
+            // Or a capitalized cue verb after a name: "Maher Tells Guest ...".
             function_word |= k > a
                 && doc.tokens[k - 1].kind == TokenKind::Word
-                && lex.function_class(doc.token_lower(k)).is_some();
+                && (lex.function_class(doc.token_lower(k)).is_some()
+                    || lex.cues.contains(doc.token_lower(k)));
         }
     }
     words >= 4 && capitalized * 4 >= words * 3 && function_word
