@@ -1008,3 +1008,12 @@ fn relative_clause_adverbial_and_title_before_the_cue() {
     );
     assert!(!s.iter().any(|x| x.2.starts_with("year")), "{s:?}");
 }
+
+/// A capitalized cue after a name marks a title-case headline too ("Maher Says Muslim
+/// Violence is Beyond Compare" was one name, "Maher Says Muslim Violence").
+#[test]
+fn title_case_headline_marked_by_its_cue() {
+    let d = analyze("Maher Says Muslim Violence is Beyond Compare\n\nThe host spoke on Friday.");
+    let s = said(&d);
+    assert_eq!(starting(&s, "Muslim Violence").0, "Maher");
+}
