@@ -1017,3 +1017,10 @@ fn title_case_headline_marked_by_its_cue() {
     let s = said(&d);
     assert_eq!(starting(&s, "Muslim Violence").0, "Maher");
 }
+
+/// A delegate tally ("Clinton: 1,769.") and an editor's note are no statements.
+#[test]
+fn tallies_and_editors_notes_are_no_statements() {
+    let d = analyze("Hillary Clinton: 1,769.\n\nBernie Sanders: 1,501.\n\nEditor’s note: The following is an excerpt from a new book.");
+    assert!(d.attributions.is_empty(), "{:?}", said(&d));
+}

@@ -1275,6 +1275,10 @@ fn according_to(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize) -> O
         }
         content_span(c, a, k)?
     };
+    // "according to X’s ...": a clitic left over is no content.
+    if c.doc.slice(content).split_whitespace().count() < 2 {
+        return None;
+    }
     Some(Attribution {
         speaker: Some(c.span(sp.0, sp.1)),
         speaker_entity: None,
@@ -1360,13 +1364,12 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
                         EntityType::Person | EntityType::Organization | EntityType::Agency
                     )
             });
-        // "Poll: ...", "Clinton camp: ...", "WSJ editorial: ...": a source, message or
-        // person noun heads the phrase.
+        // "Poll: ...", "Clinton camp: ...", "WSJ editorial: ...": a source or person noun
+        // heads the phrase.
         let head = c.lower(colon - 1);
+        // Not a message noun: "Editor's note: ..." introduces the paper's own words.
         let source = (a..colon).all(|k| c.doc.tokens[k].kind == TokenKind::Word)
-            && (c.lex.source_nouns.contains(head)
-                || c.lex.message_nouns.contains(head)
-                || c.lex.person_nouns.contains(head));
+            && (c.lex.source_nouns.contains(head) || c.lex.person_nouns.contains(head));
         if !(all_caps || person || source) {
             continue;
         }
@@ -1374,6 +1377,11 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
         let start = c.doc.tokens[colon].span.end;
         let content = Span::new(start, para_span.end.max(start)).trim(&c.doc.text);
         let content = strip_marks(c, content);
+        // A tally ("Clinton: 1,769.") is no statement.
+        let words = c.doc.slice(content).split_whitespace().count();
+        if words < 3 {
+            continue;
+        }
         // What the labelled speaker says holds the cues inside it ("FALLIN: Well, I think
         // ..."); an attribution reaching outside it wins instead.
         let inside = |x: &Attribution| content.contains(x.cue) && content.contains(x.content);
