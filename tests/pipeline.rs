@@ -1024,3 +1024,12 @@ fn tallies_and_editors_notes_are_no_statements() {
     let d = analyze("Hillary Clinton: 1,769.\n\nBernie Sanders: 1,501.\n\nEditor’s note: The following is an excerpt from a new book.");
     assert!(d.attributions.is_empty(), "{:?}", said(&d));
 }
+
+/// "In the end, Mr. Rosenthal said:" took "In the end" as what he said.
+#[test]
+fn a_fronted_adverbial_is_not_what_was_said() {
+    let d = analyze("In the end, Mr. Rosenthal said so.\n\nAs an immigrant, she felt it.\n\nThe deal would cut taxes for most families, Mr. Rosenthal said.");
+    let s = said(&d);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(starting(&s, "The deal").0, "Mr. Rosenthal");
+}

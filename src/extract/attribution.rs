@@ -938,6 +938,7 @@ fn verb(
             RULE_CONTENT_SPEAKER_CUE,
             0.9,
         )),
+        None if fronted_adverbial(c, a, k) => None,
         None => content_span(c, a, k).map(|content| {
             make(
                 Some(speaker),
@@ -967,6 +968,21 @@ fn verb(
         return None;
     }
     before()
+}
+
+/// Tokens `[a, k)` are a phrase set before the subject, not something said: a short
+/// prepositional or subordinate opener ("In the end,", "As an immigrant,", "Shortly
+/// after my sentence,") or a bare name or noun phrase of one or two words.
+fn fronted_adverbial(c: &Ctx, a: usize, k: usize) -> bool {
+    let words = (a..k).filter(|&j| !c.is_punct(j)).count();
+    let Some(first) = (a..k).find(|&j| !c.is_punct(j)) else {
+        return true;
+    };
+    let opener = matches!(
+        c.class(first),
+        Some(FunctionClass::Prep | FunctionClass::Adv | FunctionClass::Conj)
+    ) || c.lex.subordinators.contains(c.lower(first));
+    words <= 2 || (opener && words <= 8 && !(a..k).any(|j| c.inside[j].is_some()))
 }
 
 /// The subject a participle or a coordinated verb shares: the speaker of the sentence's
