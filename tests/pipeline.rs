@@ -1033,3 +1033,11 @@ fn a_fronted_adverbial_is_not_what_was_said() {
     assert_eq!(s.len(), 1, "{s:?}");
     assert_eq!(starting(&s, "The deal").0, "Mr. Rosenthal");
 }
+
+/// "rebel groups backed by Ankara have no choice" and "Berlin backed off" are no
+/// statements of the groups or of Berlin.
+#[test]
+fn passive_participles_and_phrasal_verbs_are_no_cues() {
+    let d = analyze("The other rebel groups backed by Ankara have no choice but to agree.\n\nBerlin backed off the plan after the vote.");
+    assert!(d.attributions.is_empty(), "{:?}", said(&d));
+}

@@ -170,6 +170,15 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             i += n;
             continue;
         }
+        // Not the verb of saying: a participle before its agent ("rebel groups backed by
+        // Ankara") or a phrasal verb ("backed off", "called off").
+        let next = if i + n < b { c.lower(i + n) } else { "" };
+        let passive_participle = next == "by" && c.lower(i + n - 1).ends_with("ed");
+        let phrasal = matches!(next, "off" | "away");
+        if passive_participle || phrasal {
+            i += n;
+            continue;
+        }
         // "claims"/"report" after a determiner or possessive is a noun, not a verb.
         if i > a
             && (matches!(c.class(i - 1), Some(FunctionClass::Det))
