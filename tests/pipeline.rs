@@ -1041,3 +1041,17 @@ fn passive_participles_and_phrasal_verbs_are_no_cues() {
     let d = analyze("The other rebel groups backed by Ankara have no choice but to agree.\n\nBerlin backed off the plan after the vote.");
     assert!(d.attributions.is_empty(), "{:?}", said(&d));
 }
+
+/// "All of the GOP candidates oppose ...", "party leaders see him as ...": a base form
+/// after a plural noun is a verb, though it is also a noun ("support", "see").
+#[test]
+fn a_base_form_after_a_plural_noun_is_a_verb() {
+    let d = analyze("All of the GOP candidates oppose the executive actions on immigration.\n\nParty leaders also see him as an asset to other candidates.\n\nThe plan has broad support among voters.");
+    let s = said(&d);
+    assert_eq!(
+        starting(&s, "the executive actions").0,
+        "All of the GOP candidates"
+    );
+    assert_eq!(starting(&s, "him as an asset").0, "Party leaders");
+    assert_eq!(s.len(), 2, "{s:?}");
+}

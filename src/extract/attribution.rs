@@ -165,7 +165,17 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             && c.class(i - 1).is_none()
             && !c.lower(i - 1).ends_with("ing")
             && (c.lower(i + n) == "that" || c.class(i + n) == Some(FunctionClass::Pron));
-        let subject = subject_before(c, subject_end, a) || clause_after;
+        // "Many Republicans ... support the bill", "party leaders see him as ...": a base
+        // form agrees with a plural noun right before it.
+        let plural_subject = subject_end > a && !c.lower(i).ends_with('s') && {
+            let p = c.lower(subject_end - 1);
+            p.len() > 3
+                && p.ends_with('s')
+                && !p.ends_with("ss")
+                && c.class(subject_end - 1).is_none()
+                && c.doc.tokens[subject_end - 1].kind == TokenKind::Word
+        };
+        let subject = subject_before(c, subject_end, a) || clause_after || plural_subject;
         if cue.noun_too && (!subject || after_place) {
             i += n;
             continue;
