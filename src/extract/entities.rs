@@ -112,12 +112,16 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
 }
 
 /// "I'll", "We've", "They're", "I'd", "I'm": a pronoun with a verb, never part of a name.
-fn is_contraction(lower: &str) -> bool {
+fn is_contraction(word: &str) -> bool {
     [
         "'ll", "'ve", "'re", "'d", "'m", "’ll", "’ve", "’re", "’d", "’m",
     ]
     .iter()
-    .any(|end| lower.ends_with(end))
+    .any(|end| {
+        word.len() > end.len()
+            && word.is_char_boundary(word.len() - end.len())
+            && word[word.len() - end.len()..].eq_ignore_ascii_case(end)
+    })
 }
 
 struct Ctx<'d> {
@@ -147,12 +151,18 @@ impl Ctx<'_> {
         self.lex.function_class(self.lower(i))
     }
     /// A capitalized word that can be part of a name.
+    #[inline]
     fn is_cap(&self, i: usize) -> bool {
         let t = self.doc.tokens[i];
-        t.capitalized
-            && t.kind == TokenKind::Word
-            && !self.text(i).starts_with("’")
-            && !is_contraction(self.lower(i))
+        if !t.capitalized || t.kind != TokenKind::Word {
+            return false;
+        }
+        // Bytes, as this runs for every capitalized word: no leading "’", and a
+        // contraction ("I'll") only where the last letter can end one.
+        let b = self.text(i).as_bytes();
+        let may_be_contraction =
+            matches!(b.last().map(|x| x | 0x20), Some(b'l' | b'e' | b'd' | b'm'));
+        !(b.starts_with("’".as_bytes()) || may_be_contraction && is_contraction(self.text(i)))
     }
     fn is_cue_at(&self, i: usize, end: usize) -> bool {
         self.lex
@@ -348,19 +358,23 @@ fn gazetteer_at<'l>(
 /// word right after another word ("Says He", "Issue A"; not "( The Oval )"): title case,
 /// not a run of names.
 fn is_title_case(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> bool {
-    let (mut words, mut capitalized, mut function_word) = (0, 0, false);
-    for k in (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word) {
-        words += 1;
-        if doc.tokens[k].capitalized {
-            capitalized += 1;
-            // Or a capitalized cue verb after a name: "Maher Tells Guest ...".
-            function_word |= k > a
-                && doc.tokens[k - 1].kind == TokenKind::Word
-                && (lex.function_class(doc.token_lower(k)).is_some()
-                    || lex.cues.contains(doc.token_lower(k)));
-        }
+    let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
+    let (mut count, mut capitalized) = (0, 0);
+    for k in words.clone() {
+        count += 1;
+        capitalized += doc.tokens[k].capitalized as usize;
     }
-    words >= 4 && capitalized * 4 >= words * 3 && function_word
+    // The lexicon lookups only for the few sentences mostly in capitals.
+    count >= 4
+        && capitalized * 4 >= count * 3
+        && words
+            .filter(|&k| k > a && doc.tokens[k].capitalized)
+            .any(|k| {
+                // Or a capitalized cue verb after a name: "Maher Tells Guest ...".
+                doc.tokens[k - 1].kind == TokenKind::Word
+                    && (lex.function_class(doc.token_lower(k)).is_some()
+                        || lex.cues.contains(doc.token_lower(k)))
+            })
 }
 
 fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<EntityMention>) {
@@ -881,9 +895,9 @@ fn classify_chunk(
         && !c.doc.tokens[j].capitalized
         && c.lex.body_head_titles.contains(c.lower(j + head_title - 1));
     // "Former president Bill Clinton": a title modifier is no body.
-    let modifier = (i..j).any(|k| c.lex.title_modifiers.contains(c.lower(k)));
+    let modifier = || (i..j).any(|k| c.lex.title_modifiers.contains(c.lower(k)));
     if heads_body
-        && !modifier
+        && !modifier()
         && n <= 3
         && (i..j).all(|k| c.is_cap(k) && c.class(k).is_none())
         && gazetteer_at(c, i, j).is_none()
