@@ -259,10 +259,18 @@ pub fn score_article(text: &str, gold: &[GoldAttr], pred: &[PredAttr]) -> (Count
         t.0 += 1;
         t.1 += found.is_some() as usize;
         t.2 += attr as usize;
-        // A partial overlap lists the prediction that overlaps most.
-        let partial = (0..pred.len())
-            .filter(|&pi| frag_overlap(&g.content, pred[pi].content) > 0)
-            .max_by_key(|&pi| (frag_overlap(&g.content, pred[pi].content), usize::MAX - pi));
+        // Without a content match, the prediction that overlaps most (the first of
+        // equals) is listed with the miss.
+        let partial = (found.is_none() && !attr)
+            .then(|| {
+                pred.iter()
+                    .enumerate()
+                    .map(|(pi, p)| (frag_overlap(&g.content, p.content), pi))
+                    .filter(|&(o, _)| o > 0)
+                    .max_by_key(|&(o, pi)| (o, usize::MAX - pi))
+                    .map(|(_, pi)| pi)
+            })
+            .flatten();
         let shown = found.copied().or(partial);
         let cat = match found {
             _ if attr => None,

@@ -155,28 +155,7 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         // "the swing states", "his plans": forms that are also nouns need a pronoun or a
         // name right before them (or before a parenthetical: "A poll, conducted ..., shows").
         let subject_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
-        // "New Hampshire state representative": after a place's name, a noun.
-        let after_place = mention_type_ending_at(c, i) == Some(EntityType::Place);
-        // "Footage from the game shows that ...", "New filings show it has ...": a clause
-        // opening after the form makes it a verb.
-        // Not after a preposition or participle: "following reports that ...".
-        let clause_after = i + n < b
-            && i > a
-            && c.class(i - 1).is_none()
-            && !c.lower(i - 1).ends_with("ing")
-            && (c.lower(i + n) == "that" || c.class(i + n) == Some(FunctionClass::Pron));
-        // "Many Republicans ... support the bill", "party leaders see him as ...": a base
-        // form agrees with a plural noun right before it.
-        let plural_subject = subject_end > a && !c.lower(i).ends_with('s') && {
-            let p = c.lower(subject_end - 1);
-            p.len() > 3
-                && p.ends_with('s')
-                && !p.ends_with("ss")
-                && c.class(subject_end - 1).is_none()
-                && c.doc.tokens[subject_end - 1].kind == TokenKind::Word
-        };
-        let subject = subject_before(c, subject_end, a) || clause_after || plural_subject;
-        if cue.noun_too && (!subject || after_place) {
+        if cue.noun_too && !noun_form_is_verb(c, i, n, subject_end, a, b) {
             i += n;
             continue;
         }
@@ -261,35 +240,62 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     }
 }
 
+/// A cue form that is also a noun ("states", "plans", "support") is the verb here: a
+/// subject stands before it and it does not follow a place's name.
+fn noun_form_is_verb(c: &Ctx, i: usize, n: usize, subject_end: usize, a: usize, b: usize) -> bool {
+    // "New Hampshire state representative": after a place's name, a noun.
+    if mention_type_ending_at(c, i) == Some(EntityType::Place) {
+        return false;
+    }
+    // "Footage from the game shows that ...", "New filings show it has ...": a clause
+    // opening after the form makes it a verb; not after a preposition or participle
+    // ("following reports that ...").
+    let clause_after = i + n < b
+        && i > a
+        && c.class(i - 1).is_none()
+        && !c.lower(i - 1).ends_with("ing")
+        && (c.lower(i + n) == "that" || c.class(i + n) == Some(FunctionClass::Pron));
+    // "Many Republicans ... support the bill", "party leaders see him as ...": a base
+    // form agrees with a plural noun right before it.
+    let plural_subject = subject_end > a && !c.lower(i).ends_with('s') && {
+        let p = c.lower(subject_end - 1);
+        p.len() > 3
+            && p.ends_with('s')
+            && !p.ends_with("ss")
+            && c.class(subject_end - 1).is_none()
+            && c.doc.tokens[subject_end - 1].kind == TokenKind::Word
+    };
+    subject_before(c, subject_end, a) || clause_after || plural_subject
+}
+
 /// "In a CNN national poll, Hillary Clinton held a 24-point lead ...": a sentence that
 /// opens with "In" and a source (a phrase whose head is in schema/source_nouns.txt:
 /// "poll", "survey", "report", "study") says what its main clause says. Tried only when
 /// the sentence has no attribution of its own ("In a report, the agency said ...").
 fn in_source(c: &Ctx, a: usize, b: usize) -> Option<Attribution> {
     let i = (a..b).find(|&j| !c.is_punct(j))?;
-    // The source phrase holds a source noun ("a CNN national poll last month", "a Des
-    // Moines Register poll released Saturday").
-    let names_source = |from: usize, to: usize| {
-        (from..to).any(|j| c.class(j).is_none() && c.lex.source_nouns.contains(c.lower(j)))
-    };
     if c.lower(i) != "in" {
         return None;
     }
     let comma = (i + 1..(i + 14).min(b)).find(|&j| c.is_punct(j) && c.text(j) != "/")?;
-    if c.text(comma) != "," || !names_source(i + 1, comma) {
+    // The source phrase holds a source noun ("a CNN national poll last month", "a Des
+    // Moines Register poll released Saturday").
+    let names_source =
+        (i + 1..comma).any(|j| c.class(j).is_none() && c.lex.source_nouns.contains(c.lower(j)));
+    if c.text(comma) != "," || !names_source {
         return None;
     }
     // Not "Trump has a decisive lead in the polls": a source after the clause was right in
     // only a quarter of PolNeAR train's cases.
-    let span = content_span(c, comma + 1, b)?;
+    let content = content_span(c, comma + 1, b)?;
     let words = (comma + 1..b).filter(|&j| !c.is_punct(j)).count();
     let cue = c.span(i, i + 1);
     (words >= 3).then(|| Attribution {
         speaker: Some(c.span(i + 1, comma)),
         speaker_entity: None,
         cue,
-        content: span,
-        kind: kind_of(c, span),
+        content,
+        kind: kind_of(c, content),
         edge: "says".to_string(),
         evidence: c.doc.sentences[c.doc.sentence_at(cue.start).unwrap_or(0)].span,
         rule: RULE_IN_SOURCE,
@@ -1123,11 +1129,15 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
         }
     }
     // "“...,” he told advisers afterward, according to X": what follows the cue is the
-    // source of the report, not its content (which stands before the speaker).
-    let according_to = |j: usize| j + 1 < b && c.lower(j) == "according" && c.lower(j + 1) == "to";
+    // source of the report (a source cue of the lexicon), not its content, which stands
+    // before the speaker.
+    let source_cue = |j: usize| {
+        c.cue_at(j, b)
+            .is_some_and(|(_, q)| q.class == CueClass::Source)
+    };
     let adverbs_then_source = (k..(k + 3).min(b))
         .take_while(|&j| c.lower(j) != "that")
-        .any(|j| according_to(j) || (c.text(j) == "," && according_to(j + 1)));
+        .any(|j| source_cue(j) || (c.text(j) == "," && source_cue(j + 1)));
     if adverbs_then_source {
         return None;
     }
@@ -1423,7 +1433,7 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
         let clash = out
             .iter()
             .any(|x| x.content.overlaps(content) && !inside(x));
-        if content.is_empty() || clash {
+        if clash {
             continue;
         }
         out.retain(|x| !inside(x));

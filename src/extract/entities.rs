@@ -113,7 +113,12 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
 
 /// "I'll", "We've", "They're", "I'd", "I'm": a pronoun with a verb, never part of a name.
 fn is_contraction(word: &str) -> bool {
-    [
+    // This runs for every capitalized word: most end in no such letter, and one byte
+    // tells before any search.
+    matches!(
+        word.as_bytes().last().map(|x| x | 0x20),
+        Some(b'l' | b'e' | b'd' | b'm')
+    ) && [
         "'ll", "'ve", "'re", "'d", "'m", "’ll", "’ve", "’re", "’d", "’m",
     ]
     .iter()
@@ -151,18 +156,12 @@ impl Ctx<'_> {
         self.lex.function_class(self.lower(i))
     }
     /// A capitalized word that can be part of a name.
-    #[inline]
     fn is_cap(&self, i: usize) -> bool {
         let t = self.doc.tokens[i];
-        if !t.capitalized || t.kind != TokenKind::Word {
-            return false;
-        }
-        // Bytes, as this runs for every capitalized word: no leading "’", and a
-        // contraction ("I'll") only where the last letter can end one.
-        let b = self.text(i).as_bytes();
-        let may_be_contraction =
-            matches!(b.last().map(|x| x | 0x20), Some(b'l' | b'e' | b'd' | b'm'));
-        !(b.starts_with("’".as_bytes()) || may_be_contraction && is_contraction(self.text(i)))
+        t.capitalized
+            && t.kind == TokenKind::Word
+            && !self.text(i).starts_with('’')
+            && !is_contraction(self.text(i))
     }
     fn is_cue_at(&self, i: usize, end: usize) -> bool {
         self.lex
@@ -354,44 +353,42 @@ fn gazetteer_at<'l>(
         })
 }
 
-/// Four words or more, three in four of them capitalized, and a capitalized function
-/// word right after another word ("Says He", "Issue A"; not "( The Oval )"): title case,
-/// not a run of names.
-fn is_title_case(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> bool {
+/// How capitals read in the sentence `[a, b)`: `(headline, title_case)`.
+///
+/// A headline is mostly in capitals ("NFL AMERICAN FOOTBALL-RANDALL CUNNINGHAM RETIRES").
+/// Title case has four words or more, three in four of them capitalized, and a
+/// capitalized function word or cue right after another word ("Says He", "Issue A",
+/// "Maher Tells"; not "( The Oval )"): not a run of names.
+fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
     let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
-    let (mut count, mut capitalized) = (0, 0);
+    let (mut upper, mut lower, mut count, mut capitalized) = (0, 0, 0, 0);
     for k in words.clone() {
+        let t = doc.token_text(k);
+        if t.chars().any(char::is_lowercase) {
+            lower += 1;
+        } else if t.len() > 1 {
+            upper += 1;
+        }
         count += 1;
         capitalized += doc.tokens[k].capitalized as usize;
     }
+    let headline = upper >= 2 && upper >= lower;
     // The lexicon lookups only for the few sentences mostly in capitals.
-    count >= 4
+    let title_case = !headline
+        && count >= 4
         && capitalized * 4 >= count * 3
         && words
             .filter(|&k| k > a && doc.tokens[k].capitalized)
             .any(|k| {
-                // Or a capitalized cue verb after a name: "Maher Tells Guest ...".
                 doc.tokens[k - 1].kind == TokenKind::Word
                     && (lex.function_class(doc.token_lower(k)).is_some()
                         || lex.cues.contains(doc.token_lower(k)))
-            })
+            });
+    (headline, title_case)
 }
 
 fn sentence(doc: &Document, lex: &Lexicon, a: usize, b: usize, out: &mut Vec<EntityMention>) {
-    let headline = {
-        let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
-        let (mut upper, mut lower) = (0, 0);
-        for k in words {
-            let t = doc.token_text(k);
-            if t.chars().any(char::is_lowercase) {
-                lower += 1;
-            } else if t.len() > 1 {
-                upper += 1;
-            }
-        }
-        upper >= 2 && upper >= lower
-    };
-    let title_case = !headline && is_title_case(doc, lex, a, b);
+    let (headline, title_case) = capitals(doc, lex, a, b);
     let c = Ctx {
         doc,
         lex,
