@@ -11,8 +11,12 @@ use std::sync::OnceLock;
 pub struct Boilerplate {
     patterns: Vec<(String, Regex)>,
     /// The byline pattern and every boilerplate pattern in one automaton: one pass over
-    /// the text says which of them match at all (most articles have none).
+    /// the text says which of them match at all.
     any: RegexSet,
+    /// The same patterns as one alternation: most articles match none of them, which a
+    /// plain search (stopping at the first match) says in a fraction of the set's
+    /// overlapping search.
+    any_at_all: Regex,
 }
 
 impl Boilerplate {
@@ -29,10 +33,21 @@ impl Boilerplate {
                 .map_err(|e| anyhow::anyhow!("boilerplate.tsv:{}: {e}", n + 1))?;
             patterns.push((name.to_string(), re));
         }
-        let any = RegexSet::new(
-            std::iter::once(byline().as_str()).chain(patterns.iter().map(|(_, re)| re.as_str())),
+        let all: Vec<&str> = std::iter::once(byline().as_str())
+            .chain(patterns.iter().map(|(_, re)| re.as_str()))
+            .collect();
+        let any = RegexSet::new(&all)?;
+        let any_at_all = Regex::new(
+            &all.iter()
+                .map(|re| format!("(?:{re})"))
+                .collect::<Vec<_>>()
+                .join("|"),
         )?;
-        Ok(Boilerplate { patterns, any })
+        Ok(Boilerplate {
+            patterns,
+            any,
+            any_at_all,
+        })
     }
 
     pub fn builtin() -> &'static Boilerplate {
@@ -70,8 +85,12 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
         cut.push(Span::new(whole.start(), whole.end()));
         body_start = whole.end();
     }
-    let found = boilerplate.any.matches(text);
-    let bylines = found.matched(0).then(|| byline().captures_iter(text));
+    let found = boilerplate
+        .any_at_all
+        .is_match(text)
+        .then(|| boilerplate.any.matches(text));
+    let found = |k: usize| found.as_ref().is_some_and(|f| f.matched(k));
+    let bylines = found(0).then(|| byline().captures_iter(text));
     for c in bylines.into_iter().flatten().take(2) {
         let whole = c.get(0).unwrap();
         let name = c.get(1).unwrap();
@@ -82,7 +101,7 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
         cut.push(Span::new(whole.start(), whole.end()));
     }
     for (k, (_, re)) in boilerplate.patterns.iter().enumerate() {
-        if !found.matched(k + 1) {
+        if !found(k + 1) {
             continue;
         }
         for m in re.find_iter(text) {

@@ -570,46 +570,71 @@ fn stem(w: &str) -> &str {
     }
 }
 
+/// The content word a lowercased word of a statement counts as, for clustering: numbers
+/// as they are, one "not" for every negation (so "no sufficient evidence" = "evidence is
+/// not sufficient"), stems of other words of three letters or more that are not
+/// stopwords; none for the rest.
+fn content_word(w: &str) -> Option<&str> {
+    let first = *w.as_bytes().first()?;
+    if first.is_ascii_digit() {
+        Some(w)
+    } else if matches!(w, "no" | "not" | "never" | "nor" | "neither") {
+        Some("not")
+    } else if w.len() >= 3 && w.chars().nth(2).is_some() && !is_statement_stopword(w) {
+        Some(stem(w))
+    } else {
+        None
+    }
+}
+
 /// Calls `visit` with the content words of a statement (repeats included), for
-/// clustering: stems of words of three letters or more, one "not" for every negation,
-/// and numbers without thousands separators ("20,000" = "20000"). `lower` is a buffer
+/// clustering (see [`content_word`]); numbers lose their thousands separators
+/// ("20,000" = "20000"). `lower` and `number` are buffers reused across statements.
+#[cfg(test)]
+fn content_words(text: &str, lower: &mut String, number: &mut String, mut visit: impl FnMut(&str)) {
+    lowercase_words(text, lower, number, |w| {
+        if let Some(w) = content_word(w) {
+            visit(w)
+        }
+    });
+}
+
+/// Calls `visit` with the words of the lowercased text: runs of letters and digits,
+/// numbers without thousands separators, and "not" for every "n't". `lower` is a buffer
 /// reused across statements for the lowercased text; the words are slices of it (a
 /// number with separators is the only word pieced together, in `number`).
-fn content_words(text: &str, lower: &mut String, number: &mut String, mut visit: impl FnMut(&str)) {
-    fn flush(w: &str, visit: &mut impl FnMut(&str)) {
-        if w.is_empty() {
-            return;
-        }
-        if w.as_bytes()[0].is_ascii_digit() {
-            visit(w);
-        } else if matches!(w, "no" | "not" | "never" | "nor" | "neither") {
-            // One negation word, so "no sufficient evidence" = "evidence is not sufficient".
-            visit("not");
-        } else if w.len() >= 3 && w.chars().nth(2).is_some() && !is_statement_stopword(w) {
-            visit(stem(w));
-        }
-    }
+fn lowercase_words(
+    text: &str,
+    lower: &mut String,
+    number: &mut String,
+    mut visit: impl FnMut(&str),
+) {
     lower.clear();
-    if text.is_ascii() {
-        lower.push_str(text);
-        lower.make_ascii_lowercase();
-    } else {
-        lower.push_str(&text.to_lowercase());
-    }
+    crate::text::push_lowercase(text, lower);
     let lower = lower.as_str();
+    let bytes = lower.as_bytes();
+    let mut flush = |w: &str| {
+        if !w.is_empty() {
+            visit(w)
+        }
+    };
     // The word read so far: `number` (digits before a thousands separator) then
     // `lower[start..at]`.
     number.clear();
     let mut start = 0;
     let mut at = 0;
     // A byte walk: ASCII bytes are read as they are, other chars decoded where they start.
-    let char_at = |at: usize| match lower.as_bytes().get(at) {
+    let char_at = |at: usize| match bytes.get(at) {
         Some(&b) if b.is_ascii() => Some(b as char),
         _ => lower.get(at..).and_then(|rest| rest.chars().next()),
     };
-    while let Some(c) = char_at(at) {
+    loop {
+        while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+            at += 1;
+        }
+        let Some(c) = char_at(at) else { break };
         let after = at + c.len_utf8();
-        if c.is_alphanumeric() {
+        if !c.is_ascii() && c.is_alphanumeric() {
             at = after;
             continue;
         }
@@ -631,24 +656,24 @@ fn content_words(text: &str, lower: &mut String, number: &mut String, mut visit:
             number.clear();
             at += 1;
             start = at;
-            visit("not");
+            flush("not");
             continue;
         }
         if number.is_empty() {
-            flush(run, &mut visit);
+            flush(run);
         } else {
             number.push_str(run);
-            flush(number, &mut visit);
+            flush(number);
             number.clear();
         }
         start = at;
     }
     let run = &lower[start..];
     if number.is_empty() {
-        flush(run, &mut visit);
+        flush(run);
     } else {
         number.push_str(run);
-        flush(number, &mut visit);
+        flush(number);
     }
 }
 
@@ -671,6 +696,8 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
     // Document frequency by word id: the statements of the run holding the word.
     let mut df: Vec<u32> = Vec::new();
     let (mut lower, mut number) = (String::new(), String::new());
+    // Each lowercased word once: its content word's id and polarity, or none.
+    let mut seen: FxHashMap<String, Option<(u32, bool)>> = FxHashMap::default();
     let words = all
         .iter()
         .map(|f| {
@@ -679,18 +706,30 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
                 .map(|a| {
                     let mut ids: Vec<u32> = Vec::new();
                     let mut neg = false;
-                    content_words(&a.text, &mut lower, &mut number, |w| {
-                        neg |= is_negation(w);
-                        let id = match vocab.get(w) {
-                            Some(&id) => id,
+                    lowercase_words(&a.text, &mut lower, &mut number, |raw| {
+                        let word = match seen.get(raw) {
+                            Some(&word) => word,
                             None => {
-                                let id = vocab.len() as u32;
-                                vocab.insert(w.to_string(), id);
-                                df.push(0);
-                                id
+                                let word = content_word(raw).map(|w| {
+                                    let id = match vocab.get(w) {
+                                        Some(&id) => id,
+                                        None => {
+                                            let id = vocab.len() as u32;
+                                            vocab.insert(w.to_string(), id);
+                                            df.push(0);
+                                            id
+                                        }
+                                    };
+                                    (id, is_negation(w))
+                                });
+                                seen.insert(raw.to_string(), word);
+                                word
                             }
                         };
-                        ids.push(id);
+                        if let Some((id, negation)) = word {
+                            neg |= negation;
+                            ids.push(id);
+                        }
                     });
                     ids.sort_unstable();
                     ids.dedup();
@@ -936,7 +975,9 @@ fn statement_id(block: &str, text: &str) -> String {
     let hash = if text.is_ascii() {
         stable_hash_bytes(key.chain(text.bytes().map(|b| b.to_ascii_lowercase())))
     } else {
-        stable_hash_bytes(key.chain(text.to_lowercase().bytes()))
+        let mut lower = String::with_capacity(text.len() + 8);
+        crate::text::push_lowercase(text, &mut lower);
+        stable_hash_bytes(key.chain(lower.bytes()))
     };
     format!("statement-{hash:016x}")
 }
@@ -964,10 +1005,10 @@ fn statement_node(
         let speaker_id = speaker.map(|s| g.g[s].id.clone());
         let id = statement_id(speaker_id.as_deref().unwrap_or("unknown"), text);
         g.upsert(&id, || {
-            let label: String = if text.chars().count() > 60 {
-                text.chars().take(57).collect::<String>() + "..."
-            } else {
-                text.to_string()
+            // More than 60 characters: the first 57 and "...".
+            let label = match text.char_indices().nth(60).and(text.char_indices().nth(57)) {
+                Some((cut, _)) => format!("{}...", &text[..cut]),
+                None => text.to_string(),
             };
             let mut n = Node::new(id.clone(), NodeType::Statement, label);
             n.kind = Some(stmt.kind.name());

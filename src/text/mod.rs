@@ -34,6 +34,35 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.sentences = sentences;
 }
 
+/// Appends `s.to_lowercase()` to `out`, without allocating: ASCII runs are copied and
+/// lowercased in place, other characters go through `char::to_lowercase` (the same table
+/// `str::to_lowercase` reads). Σ, whose lowercase depends on its neighbours, sends the
+/// whole text through `str::to_lowercase`.
+pub fn push_lowercase(s: &str, out: &mut String) {
+    let start = out.len();
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let run_end = bytes[at..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .map_or(bytes.len(), |p| at + p);
+        let from = out.len();
+        out.push_str(&s[at..run_end]);
+        out[from..].make_ascii_lowercase();
+        at = run_end;
+        if let Some(c) = s[at..].chars().next() {
+            if c == 'Σ' {
+                out.truncate(start);
+                out.push_str(&s.to_lowercase());
+                return;
+            }
+            out.extend(c.to_lowercase());
+            at += c.len_utf8();
+        }
+    }
+}
+
 /// A form of "be": before a past participle it makes a passive ("was told", "has been
 /// alleged", "being investigated").
 pub fn is_form_of_be(word: &str) -> bool {
@@ -127,6 +156,21 @@ pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_lowercase_equals_str_to_lowercase() {
+        for text in [
+            "Prices ROSE ’sharply’ in İstanbul",
+            "ÀÉÎ ǅ ẞ and ΣΑΣ ΟΔΟΣ",
+            "",
+            "plain ascii",
+            "MIXED Ünïcödé END",
+        ] {
+            let mut out = String::from("kept|");
+            push_lowercase(text, &mut out);
+            assert_eq!(out, format!("kept|{}", text.to_lowercase()), "{text}");
+        }
+    }
 
     #[test]
     fn paragraphs_cut_out_boilerplate_and_keep_offsets() {
