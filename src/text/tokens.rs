@@ -48,18 +48,39 @@ pub fn word_shape(word: &[u8]) -> u16 {
     (h >> (32 - SHAPE_BITS.trailing_zeros())) as u16
 }
 
+/// The char starting at byte `at` (an ASCII byte is read as it is, without decoding).
+#[inline]
+fn char_at(text: &str, at: usize) -> Option<char> {
+    match text.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => Some(b as char),
+        Some(_) => text[at..].chars().next(),
+        None => None,
+    }
+}
+
+/// Whitespace, control characters and the byte order mark separate tokens.
+#[inline]
+fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        // ASCII whitespace and controls: all of 0x00-0x20, and DEL.
+        c <= ' ' || c == '\x7f'
+    } else {
+        c.is_whitespace() || c.is_control() || c == '\u{feff}'
+    }
+}
+
 /// Splits `text` (starting at byte `base` of the document) into tokens.
 pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let bytes = text.as_bytes();
-    let char_at = |at: usize| text[at..].chars().next();
+    let char_at = |at: usize| char_at(text, at);
     // Byte offset of the next char to read.
     let mut pos = 0;
     let mut space_before = true;
     while let Some(c) = char_at(pos) {
         let i = pos;
         pos += c.len_utf8();
-        if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
+        if is_separator(c) {
             space_before = true;
             continue;
         }
@@ -68,12 +89,14 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
             let mut numeric = c.is_ascii_digit();
             loop {
                 // ASCII letters and digits, the most of a word, a byte at a time.
-                let run = bytes[end..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
-                numeric &= bytes[end..end + run].iter().all(u8::is_ascii_digit);
-                end += run;
+                while let Some(&b) = bytes.get(end) {
+                    if b.is_ascii_alphabetic() {
+                        numeric = false;
+                    } else if !b.is_ascii_digit() {
+                        break;
+                    }
+                    end += 1;
+                }
                 match char_at(end) {
                     Some(d) if is_word_char(d) => {
                         numeric &= d.is_ascii_digit();
@@ -158,11 +181,19 @@ fn push_word(
             && word.is_char_boundary(word.len() - suffix.len())
             && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
     };
-    let split = ["'s", "’s", "n't", "n’t"]
-        .iter()
-        .find(|s| lower_tail(s))
-        .map(|s| end - s.len());
-    let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+    // Every split-off ending ends in "s" or "t".
+    let split = matches!(word.as_bytes().last(), Some(b's' | b'S' | b't' | b'T'))
+        .then(|| {
+            ["'s", "’s", "n't", "n’t"]
+                .iter()
+                .find(|s| lower_tail(s))
+                .map(|s| end - s.len())
+        })
+        .flatten();
+    let first_upper = match word.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => word.chars().next().is_some_and(char::is_uppercase),
+    };
     let kind = if numeric {
         TokenKind::Number
     } else {
