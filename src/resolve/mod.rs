@@ -698,13 +698,15 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
     let (mut lower, mut number) = (String::new(), String::new());
     // Each lowercased word once: its content word's id and polarity, or none.
     let mut seen: FxHashMap<String, Option<(u32, bool)>> = FxHashMap::default();
+    // The ids of the statement being read (one buffer: each statement keeps an exact copy).
+    let mut ids: Vec<u32> = Vec::new();
     let words = all
         .iter()
         .map(|f| {
             f.attributions
                 .iter()
                 .map(|a| {
-                    let mut ids: Vec<u32> = Vec::new();
+                    ids.clear();
                     let mut neg = false;
                     lowercase_words(&a.text, &mut lower, &mut number, |raw| {
                         let word = match seen.get(raw) {
@@ -736,7 +738,7 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
                     for &id in &ids {
                         df[id as usize] += 1;
                     }
-                    (ids, neg)
+                    (ids.clone(), neg)
                 })
                 .collect()
         })
@@ -782,24 +784,31 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
         .iter()
         .map(|k| k.starts_with("person:") && k.contains(' '))
         .collect();
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut articles: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    // Mentions and articles by key number (a hash probe per mention, no string compare).
+    let mut count_of: Vec<usize> = vec![0; table.names.len()];
+    let mut articles_of: Vec<Vec<u32>> = vec![Vec::new(); table.names.len()];
     // The people named in each article, for the partners of the few candidate pairs.
     let mut people_of: Vec<Vec<&str>> = Vec::with_capacity(keys.len());
     for (a, ks) in keys.iter().enumerate() {
         let mut people: Vec<&str> = Vec::new();
         for &k in ks.iter().filter(|&&k| full_person[k as usize]) {
-            let k = table.name(k);
-            *count.entry(k).or_default() += 1;
-            let seen = articles.entry(k).or_default();
+            count_of[k as usize] += 1;
+            let seen = &mut articles_of[k as usize];
             if seen.last() != Some(&(a as u32)) {
                 seen.push(a as u32);
             }
-            people.push(k);
+            people.push(table.name(k));
         }
         people.sort_unstable();
         people.dedup();
         people_of.push(people);
+    }
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut articles: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    for (k, n) in count_of.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+        let name = table.name(k as u32);
+        count.insert(name, n);
+        articles.insert(name, std::mem::take(&mut articles_of[k]));
     }
     // Everyone named in an article with each key, worked out for the keys of candidate
     // pairs only.
