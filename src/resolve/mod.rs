@@ -758,14 +758,21 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
     StatementWords { words, rare }
 }
 
-/// Edit distance of at most one (one insertion, deletion or substitution).
+/// Edit distance of at most one (one insertion, deletion or substitution), in chars.
 fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return within_one_edit_of(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    within_one_edit_of(&a, &b)
+}
+
+fn within_one_edit_of<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if l.len() - s.len() > 1 {
         return false;
     }
-    let p = s.iter().zip(&l).take_while(|(x, y)| x == y).count();
+    let p = s.iter().zip(l).take_while(|(x, y)| x == y).count();
     if s.len() == l.len() {
         s[p + 1.min(s.len() - p)..] == l[p + 1.min(l.len() - p)..]
     } else {
@@ -788,16 +795,16 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
     let mut count_of: Vec<usize> = vec![0; table.names.len()];
     let mut articles_of: Vec<Vec<u32>> = vec![Vec::new(); table.names.len()];
     // The people named in each article, for the partners of the few candidate pairs.
-    let mut people_of: Vec<Vec<&str>> = Vec::with_capacity(keys.len());
+    let mut people_of: Vec<Vec<u32>> = Vec::with_capacity(keys.len());
     for (a, ks) in keys.iter().enumerate() {
-        let mut people: Vec<&str> = Vec::new();
+        let mut people: Vec<u32> = Vec::new();
         for &k in ks.iter().filter(|&&k| full_person[k as usize]) {
             count_of[k as usize] += 1;
             let seen = &mut articles_of[k as usize];
             if seen.last() != Some(&(a as u32)) {
                 seen.push(a as u32);
             }
-            people.push(table.name(k));
+            people.push(k);
         }
         people.sort_unstable();
         people.dedup();
@@ -812,7 +819,7 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
     }
     // Everyone named in an article with each key, worked out for the keys of candidate
     // pairs only.
-    let mut partners: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
+    let mut partners: FxHashMap<&str, FxHashSet<u32>> = FxHashMap::default();
     let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
     for k in count.keys() {
         let words: Vec<&str> = k["person:".len()..].split(' ').collect();
@@ -846,10 +853,11 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
                 let agree = sorted_intersect(&articles[ka], &articles[kb]) || {
                     for k in [*ka, *kb] {
                         partners.entry(k).or_insert_with(|| {
+                            let own = table.ids[k];
                             articles[k]
                                 .iter()
                                 .flat_map(|&a| &people_of[a as usize])
-                                .filter(|q| **q != k)
+                                .filter(|&&q| q != own)
                                 .copied()
                                 .collect()
                         });
@@ -1114,6 +1122,17 @@ mod tests {
             words.push(w.to_string())
         });
         assert_eq!(words, ["1000"]);
+    }
+
+    #[test]
+    fn within_one_edit_counts_chars_not_bytes() {
+        assert!(within_one_edit("zhang", "zhan"));
+        assert!(!within_one_edit("jian", "jain"));
+        assert!(within_one_edit("müller", "muller"));
+        assert!(within_one_edit("müller", "müler"));
+        assert!(!within_one_edit("müller", "mueller"));
+        assert!(within_one_edit("smith", "smyth"));
+        assert!(!within_one_edit("smith", "smithson"));
     }
 
     #[test]
