@@ -709,6 +709,11 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
                     ids.clear();
                     let mut neg = false;
                     lowercase_words(&a.text, &mut lower, &mut number, |raw| {
+                        // Words of one or two letters are no content words (see
+                        // content_word), except numbers and "no": most words of a text.
+                        if raw.len() < 3 && raw != "no" && !raw.as_bytes()[0].is_ascii_digit() {
+                            return;
+                        }
                         let word = match seen.get(raw) {
                             Some(&word) => word,
                             None => {
