@@ -58,6 +58,25 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     }
 }
 
+/// ASCII word bytes: 1 for letters, 2 for digits, 0 for the rest (one load per byte in
+/// the tokenizer's inner loop).
+static ASCII_WORD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            2
+        } else if c.is_ascii_alphabetic() {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Whitespace, control characters and the byte order mark separate tokens.
 #[inline]
 fn is_separator(c: char) -> bool {
@@ -89,14 +108,13 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
             let mut numeric = c.is_ascii_digit();
             loop {
                 // ASCII letters and digits, the most of a word, a byte at a time.
-                while let Some(&b) = bytes.get(end) {
-                    if b.is_ascii_alphabetic() {
-                        numeric = false;
-                    } else if !b.is_ascii_digit() {
-                        break;
-                    }
-                    end += 1;
-                }
+                let rest = &bytes[end..];
+                let run = rest
+                    .iter()
+                    .position(|&b| ASCII_WORD[b as usize] == 0)
+                    .unwrap_or(rest.len());
+                numeric = numeric && rest[..run].iter().all(|&b| ASCII_WORD[b as usize] == 2);
+                end += run;
                 match char_at(end) {
                     Some(d) if is_word_char(d) => {
                         numeric &= d.is_ascii_digit();
