@@ -1001,7 +1001,14 @@ fn statement_id(block: &str, text: &str) -> String {
         crate::text::push_lowercase(text, &mut lower);
         stable_hash_bytes(key.chain(lower.bytes()))
     };
-    format!("statement-{hash:016x}")
+    // "statement-" and 16 hex digits, without the formatting machinery (a statement
+    // node is made for most attributions).
+    let mut id = String::with_capacity(26);
+    id.push_str("statement-");
+    for shift in (0..16).rev() {
+        id.push(char::from(b"0123456789abcdef"[(hash >> (shift * 4)) as usize & 15]));
+    }
+    id
 }
 
 /// Similarity of two statements of one speaker: Jaccard of their content words, plus 0.05

@@ -111,7 +111,16 @@ pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = 0;
     let push = |s: usize, e: usize, out: &mut Vec<Span>| {
-        let mut pieces = vec![Span::new(s, e)];
+        let whole = Span::new(s, e);
+        // Most paragraphs hold no boilerplate: no pieces to cut.
+        if !boilerplate.iter().any(|b| whole.overlaps(*b)) {
+            let t = whole.trim(text);
+            if !t.is_empty() {
+                out.push(t);
+            }
+            return;
+        }
+        let mut pieces = vec![whole];
         for b in boilerplate {
             pieces = pieces
                 .into_iter()
