@@ -14,11 +14,12 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     let abbr = |w: &str| lex.is_abbreviation(w);
     let starts = |w: &str| lex.is_stopname(w);
     let cue = |w: &str| lex.cues.contains(w);
-    let mut tokens = Vec::new();
+    // About a token per five bytes of news text.
+    let mut tokens = Vec::with_capacity(doc.text.len() / 5);
     let mut sentences = Vec::new();
     for (p, para) in doc.paragraphs.iter().enumerate() {
         let first = tokens.len();
-        tokens.extend(tokens::tokenize(para.slice(&doc.text), para.start, &abbr));
+        tokens::tokenize_into(para.slice(&doc.text), para.start, &abbr, &mut tokens);
         let last = tokens.len();
         sentences::split(
             &doc.text,

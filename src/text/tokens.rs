@@ -91,6 +91,17 @@ fn is_separator(c: char) -> bool {
 /// Splits `text` (starting at byte `base` of the document) into tokens.
 pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
+    tokenize_into(text, base, abbreviations, &mut tokens);
+    tokens
+}
+
+/// [`tokenize`], appending to `tokens` (the document's, one paragraph after another).
+pub fn tokenize_into(
+    text: &str,
+    base: usize,
+    abbreviations: &dyn Fn(&str) -> bool,
+    tokens: &mut Vec<Token>,
+) {
     let bytes = text.as_bytes();
     let char_at = |at: usize| char_at(text, at);
     // Byte offset of the next char to read.
@@ -147,7 +158,7 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
                 }
             }
             pos = end;
-            push_word(&mut tokens, text, base, i, end, numeric, space_before);
+            push_word(tokens, text, base, i, end, numeric, space_before);
         } else {
             let kind = if is_double_quote(c) || is_single_quote(c) {
                 TokenKind::Quote
@@ -179,7 +190,6 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
         }
         space_before = false;
     }
-    tokens
 }
 
 /// Pushes a word, splitting off a possessive "'s"/"’s", a bare trailing apostrophe
