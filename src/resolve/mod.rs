@@ -1006,7 +1006,9 @@ fn statement_id(block: &str, text: &str) -> String {
     let mut id = String::with_capacity(26);
     id.push_str("statement-");
     for shift in (0..16).rev() {
-        id.push(char::from(b"0123456789abcdef"[(hash >> (shift * 4)) as usize & 15]));
+        id.push(char::from(
+            b"0123456789abcdef"[(hash >> (shift * 4)) as usize & 15],
+        ));
     }
     id
 }
