@@ -21,6 +21,11 @@ pub fn split(
     let mut i = first;
     while i < last {
         let t = tokens[i];
+        // Most tokens are words without a final period: nothing to read.
+        if t.kind == TokenKind::Word && text.as_bytes()[t.span.end - 1] != b'.' {
+            i += 1;
+            continue;
+        }
         let s = t.span.slice(text);
         let mut ends = false;
         if t.kind == TokenKind::Punct && (s.starts_with('.') || s == "!" || s == "?") {
