@@ -265,6 +265,9 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     };
     // The node of each key, once made.
     let mut key_nodes: Vec<Option<NodeIndex>> = vec![None; table.names.len()];
+    // By node index: 1 + the number of the last article given a "mentions" edge to it (a
+    // name repeated in an article needs its edge once).
+    let mut mentioned_in: Vec<u32> = Vec::new();
     // Capitals' countries by ISO code.
     let mut country_nodes: FxHashMap<String, NodeIndex> = FxHashMap::default();
     // Mentions are gathered per node and sorted into the nodes' sets once at the end.
@@ -316,7 +319,13 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                 node.aliases.insert(m.surface.clone());
             }
             mentions.add(n, &article, m.span.start, m.span.end);
-            g.add_edge(art, n, "mentions", None);
+            if mentioned_in.len() <= n.index() {
+                mentioned_in.resize(n.index() + 1, 0);
+            }
+            if mentioned_in[n.index()] != article_number + 1 {
+                mentioned_in[n.index()] = article_number + 1;
+                g.add_edge(art, n, "mentions", None);
+            }
             idx.push(n);
             // A capital is located in its country.
             if m.etype == EntityType::Place {
