@@ -41,6 +41,12 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
 /// whole text through `str::to_lowercase`.
 pub fn push_lowercase(s: &str, out: &mut String) {
     let start = out.len();
+    // Most text is all ASCII, which `is_ascii` tells a word at a time.
+    if s.is_ascii() {
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     let bytes = s.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
