@@ -322,14 +322,13 @@ impl Graph {
     /// number (zero-padded): a smaller number means a smaller id, so most comparisons
     /// settle on it without reading the ids, and the order is the ids' order.
     fn nodes_by_id(&self) -> Vec<IdKey<'_>> {
-        let mut by_id: Vec<IdKey> = self
-            .g
-            .node_indices()
-            .map(|n| {
-                let node = &self.g[n];
-                (id_prefix(&node.id), node.id.as_str(), n, node.ntype)
-            })
-            .collect();
+        // Sized up front: the node iterator of a stable graph gives no length, and
+        // growing the vector step by step copies it again each time.
+        let mut by_id: Vec<IdKey> = Vec::with_capacity(self.g.node_count());
+        by_id.extend(self.g.node_indices().map(|n| {
+            let node = &self.g[n];
+            (id_prefix(&node.id), node.id.as_str(), n, node.ntype)
+        }));
         by_id.sort_unstable();
         by_id
     }
@@ -381,11 +380,12 @@ impl Graph {
         etypes.sort_unstable();
         // Every edge's type is in the list: the search always finds it.
         let etype_rank = |t: &str| etypes.binary_search(&t).unwrap_or_else(|at| at) as u128;
-        let edges: Vec<(NodeIndex, NodeIndex, &Edge)> = self
-            .g
-            .edge_references()
-            .map(|e| (e.source(), e.target(), e.weight()))
-            .collect();
+        let mut edges: Vec<(NodeIndex, NodeIndex, &Edge)> = Vec::with_capacity(self.g.edge_count());
+        edges.extend(
+            self.g
+                .edge_references()
+                .map(|e| (e.source(), e.target(), e.weight())),
+        );
         // The key packed in one number (source rank, type rank, target rank, position, 32
         // bits each, most significant first): sorting compares one integer, not a tuple,
         // and moves 16 bytes per element; the position names the edge.
