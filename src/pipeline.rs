@@ -32,7 +32,7 @@ pub fn analyze(doc: &mut Document, lexicon: &Lexicon) {
 /// [`analyze`], then the findings (dropping the text).
 pub fn run(mut doc: Document, lexicon: &Lexicon) -> Findings {
     analyze(&mut doc, lexicon);
-    Findings::from_document(&doc)
+    Findings::take_from(&mut doc)
 }
 
 impl Pipeline {
@@ -226,24 +226,89 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
-/// Whether `s` is words separated by single spaces, with no space at either end: a
-/// byte scan that decodes only the chars starting with a byte of 0xC0 or more (the ones
-/// that may be Unicode whitespace).
+/// [`one_line`] as a shared string: a span that is one line already is copied once, not
+/// into a `String` and again into the `Arc`.
+fn one_line_arc(s: &str) -> Arc<str> {
+    if s.is_empty() || is_one_line(s) {
+        Arc::from(s)
+    } else {
+        Arc::from(one_line(s))
+    }
+}
+
+/// Whether `s` is words separated by single spaces, with no space at either end.
+///
+/// Sixteen bytes at a time, each with the byte after it: one test without an early exit,
+/// which the compiler turns into vector instructions, tells whether any of them may break
+/// it ([`maybe_spaced`]); most runs have none. In a run that has some (a curly quote, say)
+/// only those bytes are looked at ([`flags`], [`flagged_ok`]).
 fn is_one_line(s: &str) -> bool {
-    let mut after_space = true;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        let ok = match b {
-            b' ' => !after_space,
-            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => false,
+    let bytes = s.as_bytes();
+    let n = bytes.len();
+    if n == 0 || bytes[0] == b' ' || bytes[n - 1] == b' ' {
+        return false;
+    }
+    if n < 17 {
+        // Padded with a letter, which is never flagged and never doubles a space.
+        let mut window = [b'a'; 17];
+        window[..n].copy_from_slice(bytes);
+        return !maybe_spaced(&window) || flagged_ok(s, 0, flags(&window));
+    }
+    let mut at = 0;
+    while at + 17 <= n {
+        let window: &[u8; 17] = bytes[at..at + 17].try_into().unwrap();
+        if maybe_spaced(window) && !flagged_ok(s, at, flags(window)) {
+            return false;
+        }
+        at += 16;
+    }
+    // The bytes left: the last 17 bytes as one more window (overlapping bytes tested
+    // already), then the last byte, which has no byte after it (it is not a space, and
+    // the last byte of a text cannot start a multi-byte char).
+    let last = n - 17;
+    let window: &[u8; 17] = bytes[last..].try_into().unwrap();
+    (!maybe_spaced(window) || flagged_ok(s, last, flags(window)))
+        && (bytes[n - 1] >= 0x20 || flagged_ok(s, n - 1, 1))
+}
+
+/// Whether any of the first 16 bytes of `w` is flagged by [`flags`].
+#[inline(always)]
+fn maybe_spaced(w: &[u8; 17]) -> bool {
+    (0..16).fold(false, |any, k| {
+        any | (w[k] < 0x20) | (w[k] >= 0xC0) | ((w[k] == b' ') & (w[k + 1] == b' '))
+    })
+}
+
+/// Bit k set when byte k of `w` (k < 16) may break [`is_one_line`]: a byte below 0x20
+/// (the ASCII spaces other than ' ' are among them), a byte of 0xC0 or more (the first
+/// byte of every Unicode space) or a ' ' followed by another.
+#[inline]
+fn flags(w: &[u8; 17]) -> u16 {
+    (0..16).fold(0u16, |mask, k| {
+        let b = w[k];
+        let flagged = !(0x20..0xC0).contains(&b) | ((b == b' ') & (w[k + 1] == b' '));
+        mask | ((flagged as u16) << k)
+    })
+}
+
+/// Whether the bytes of `s` at `at + k` for the bits k of `mask` ([`flags`]) are fine:
+/// a flagged ' ' is a double space; a byte below 0x20 breaks the line when it is an ASCII
+/// space; a byte of 0xC0 or more starts a char that breaks it when it is whitespace.
+fn flagged_ok(s: &str, at: usize, mut mask: u16) -> bool {
+    let bytes = s.as_bytes();
+    while mask != 0 {
+        let i = at + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        let ok = match bytes[i] {
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => false,
             0xc0.. => !s[i..].starts_with(char::is_whitespace),
             _ => true,
         };
         if !ok {
             return false;
         }
-        after_space = b == b' ';
     }
-    !after_space
+    true
 }
 
 /// [`one_line`] of evidence sentences, each computed and stored once per article (a
@@ -258,7 +323,7 @@ impl EvidenceCache<'_> {
         let doc = self.doc;
         self.done
             .entry(span)
-            .or_insert_with(|| one_line(doc.slice(span)).into())
+            .or_insert_with(|| one_line_arc(doc.slice(span)))
             .clone()
     }
 }
@@ -270,6 +335,7 @@ impl EvidenceCache<'_> {
 /// a paragraph of a thousand follow-on quotes quadratic.)
 fn attribution_findings(
     doc: &Document,
+    edges: Vec<(String, Option<String>)>,
     evidence: &mut EvidenceCache,
     cs: &impl Fn(Span) -> CharSpan,
 ) -> Vec<AttributionFinding> {
@@ -281,8 +347,11 @@ fn attribution_findings(
                 .as_ref()
                 .is_some_and(|r| r.speaker_entity.is_some())
     };
+    // One empty text shared by the attributions without evidence (`Arc::from("")`
+    // allocates each time).
+    let no_evidence: Arc<str> = Arc::from("");
     let mut out: Vec<AttributionFinding> = Vec::with_capacity(doc.attributions.len());
-    for a in &doc.attributions {
+    for (a, (edge, response_edge)) in doc.attributions.iter().zip(edges) {
         out.push(AttributionFinding {
             speaker_mention: a.speaker_entity,
             speaker: a.speaker.map(cs),
@@ -292,19 +361,19 @@ fn attribution_findings(
             content: cs(a.content),
             text: one_line(doc.slice(a.content)),
             kind: a.kind,
-            edge: a.edge.clone(),
+            edge,
             evidence: cs(a.evidence),
             evidence_text: if has_edge(a) {
                 evidence.get(a.evidence)
             } else {
-                Arc::from("")
+                no_evidence.clone()
             },
             rule: a.rule,
             confidence: a.confidence,
             response: a
                 .response
                 .as_ref()
-                .and_then(|r| Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), r.edge.clone()))),
+                .and_then(|r| Some((r.speaker_entity?, cs(r.speaker), cs(r.cue), response_edge?))),
         });
     }
     for (i, a) in doc.attributions.iter().enumerate() {
@@ -324,7 +393,7 @@ fn attribution_findings(
                 evidence_text: if a.speaker_entity.is_some() {
                     evidence.get(quote)
                 } else {
-                    Arc::from("")
+                    no_evidence.clone()
                 },
                 rule: extract::attribution::RULE_FOLLOW_ON,
                 // Less sure than the attribution it continues: the speaker is inferred
@@ -338,8 +407,73 @@ fn attribution_findings(
     out
 }
 
+/// The strings of a document's findings that findings keep as they are: moved out of a
+/// document that is done with ([`Findings::take_from`]) or copied
+/// ([`Findings::from_document`]).
+struct Owned {
+    /// Per mention: canonical name and key.
+    mentions: Vec<(String, Option<String>)>,
+    /// Per attribution: edge type and the response's edge type.
+    attributions: Vec<(String, Option<String>)>,
+    /// Per relation: edge type and title.
+    relations: Vec<(String, Option<String>)>,
+}
+
 impl Findings {
+    /// The findings of an analyzed document (which stays as it is).
     pub fn from_document(doc: &Document) -> Findings {
+        let owned = Owned {
+            mentions: doc
+                .mentions
+                .iter()
+                .map(|m| (m.canonical.clone(), m.key.clone()))
+                .collect(),
+            attributions: doc
+                .attributions
+                .iter()
+                .map(|a| (a.edge.clone(), a.response.as_ref().map(|r| r.edge.clone())))
+                .collect(),
+            relations: doc
+                .relations
+                .iter()
+                .map(|r| (r.edge.clone(), r.title.clone()))
+                .collect(),
+        };
+        Findings::build(doc, owned)
+    }
+
+    /// [`Findings::from_document`] for a document that is done with: the names, keys,
+    /// edge types and titles of its mentions, attributions and relations are moved into
+    /// the findings, not copied (a copy is an allocation each), and are empty in `doc`
+    /// afterwards. The same findings.
+    pub fn take_from(doc: &mut Document) -> Findings {
+        use std::mem::take;
+        let owned = Owned {
+            mentions: doc
+                .mentions
+                .iter_mut()
+                .map(|m| (take(&mut m.canonical), m.key.take()))
+                .collect(),
+            attributions: doc
+                .attributions
+                .iter_mut()
+                .map(|a| {
+                    (
+                        take(&mut a.edge),
+                        a.response.as_mut().map(|r| take(&mut r.edge)),
+                    )
+                })
+                .collect(),
+            relations: doc
+                .relations
+                .iter_mut()
+                .map(|r| (take(&mut r.edge), r.title.take()))
+                .collect(),
+        };
+        Findings::build(doc, owned)
+    }
+
+    fn build(doc: &Document, owned: Owned) -> Findings {
         let ix = CharIndex::new(&doc.text);
         let mut evidence = EvidenceCache {
             doc,
@@ -369,25 +503,27 @@ impl Findings {
             mentions: doc
                 .mentions
                 .iter()
-                .map(|m| MentionFinding {
+                .zip(owned.mentions)
+                .map(|(m, (canonical, key))| MentionFinding {
                     etype: m.etype,
-                    canonical: m.canonical.clone(),
-                    key: m.key.clone(),
+                    canonical,
+                    key,
                     surface: one_line(doc.slice(m.span)),
                     span: cs(m.span),
                     rule: m.rule,
                     confidence: m.confidence,
                 })
                 .collect(),
-            attributions: attribution_findings(doc, &mut evidence, &cs),
+            attributions: attribution_findings(doc, owned.attributions, &mut evidence, &cs),
             relations: doc
                 .relations
                 .iter()
-                .map(|r| RelationFinding {
+                .zip(owned.relations)
+                .map(|(r, (edge, title))| RelationFinding {
                     subject: r.subject,
                     object: r.object,
-                    edge: r.edge.clone(),
-                    title: r.title.clone(),
+                    edge,
+                    title,
                     evidence: cs(r.evidence),
                     evidence_text: evidence.get(r.evidence),
                     rule: r.rule,
@@ -416,6 +552,21 @@ mod tests {
                 let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
                 assert_eq!(one_line(&s), words, "{s:?}");
             }
+        }
+        // The same in long spans, at every position of the 16-byte runs tested at once.
+        let long = "word ".repeat(10);
+        for c in (0..0x3100u32).filter_map(char::from_u32) {
+            for at in (0..long.len()).step_by(5) {
+                let s = format!("{}{c}{}x", &long[..at], &long[at..]);
+                let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert_eq!(one_line(&s), words, "{s:?}");
+                assert_eq!(&*one_line_arc(&s), words, "{s:?}");
+            }
+        }
+        for at in 1..long.len() - 1 {
+            let s = format!("{} {}", &long[..at], &long[at..]);
+            let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(one_line(&s), words, "{s:?}");
         }
         assert_eq!(one_line("“Yes,” he said."), "“Yes,” he said.");
         assert_eq!(one_line(" two\n lines "), "two lines");

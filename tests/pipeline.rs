@@ -1055,3 +1055,25 @@ fn a_base_form_after_a_plural_noun_is_a_verb() {
     assert_eq!(starting(&s, "him as an asset").0, "Party leaders");
     assert_eq!(s.len(), 2, "{s:?}");
 }
+
+#[test]
+fn findings_taken_from_a_document_equal_the_findings_copied_from_it() {
+    // Seed articles: mentions with keys, attributions with responses and follow-on
+    // quotes, relations with titles.
+    let lex = Lexicon::builtin();
+    let mut dir: Vec<_> = std::fs::read_dir("seeds")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    dir.sort();
+    assert!(!dir.is_empty());
+    for path in dir {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut d = Document::new(path.display().to_string(), text);
+        claimgraph::pipeline::analyze(&mut d, &lex);
+        let copied = format!("{:?}", Findings::from_document(&d));
+        let taken = format!("{:?}", Findings::take_from(&mut d));
+        assert_eq!(copied, taken, "{}", path.display());
+    }
+}

@@ -168,7 +168,7 @@ fn analyze(p: &Pipeline, mut doc: Document) -> Findings {
     timed(2, || extract::entities::extract(&mut doc, &p.lexicon));
     timed(3, || extract::attribution::extract(&mut doc, &p.lexicon));
     timed(4, || extract::relations::extract(&mut doc, &p.lexicon));
-    timed(5, || Findings::from_document(&doc))
+    timed(5, || Findings::take_from(&mut doc))
 }
 
 fn run(o: &Opts, threads: usize) {

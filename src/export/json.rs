@@ -7,34 +7,116 @@
 
 use crate::graph::{CharSpan, Graph, Node, NodeType, Provenance};
 use anyhow::Result;
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::NodeIndexable;
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 use std::io::{self, Write};
+use std::sync::Arc;
 
-/// A pretty-printing JSON writer: containers and keys in the order the caller gives them.
-/// Pieces are appended to a buffer (a copy, no call through the writer per piece) that
-/// goes to the writer whenever it holds [`FLUSH_AT`] bytes, and at the end.
-struct Pretty<W: Write> {
+/// Indentation of nesting level `n` (two spaces a level), as a literal for `concat!`.
+macro_rules! ind {
+    (0) => {
+        ""
+    };
+    (1) => {
+        "  "
+    };
+    (2) => {
+        "    "
+    };
+    (3) => {
+        "      "
+    };
+    (4) => {
+        "        "
+    };
+    (5) => {
+        "          "
+    };
+    (6) => {
+        "            "
+    };
+}
+
+/// An object's opening brace and the text before the value of its first member `name`,
+/// at level `d`.
+macro_rules! open_key {
+    ($d:tt, $name:literal) => {
+        concat!("{\n", ind!($d), "\"", $name, "\": ").as_bytes()
+    };
+}
+
+/// The text before the value of a later member `name` of an object at level `d`.
+macro_rules! key {
+    ($d:tt, $name:literal) => {
+        concat!(",\n", ind!($d), "\"", $name, "\": ").as_bytes()
+    };
+}
+
+/// The closing bracket `b` of a non-empty container whose members are at level `d + 1`.
+macro_rules! close {
+    ($d:tt, $b:literal) => {
+        concat!("\n", ind!($d), $b).as_bytes()
+    };
+}
+
+/// The text before an element of an array whose elements are at level `d`.
+macro_rules! item {
+    ($first:expr, $d:tt) => {
+        if $first {
+            concat!("\n", ind!($d)).as_bytes()
+        } else {
+            concat!(",\n", ind!($d)).as_bytes()
+        }
+    };
+}
+
+/// The JSON text of graph.json, appended to a buffer that goes to the writer whenever it
+/// holds [`FLUSH_AT`] bytes, and at the end.
+///
+/// The document's shape is fixed, so the writer keeps no nesting state: the code that
+/// writes each member knows its level and whether it comes first, and writes the comma,
+/// line break, indentation and name as one literal (the text `serde_json`'s pretty
+/// printer gives for the same `Value`: two spaces a level, `"name": `, empty containers
+/// as `[]`).
+struct Out<W: Write> {
     w: W,
     buf: Vec<u8>,
-    indent: usize,
-    /// Whether the innermost open container has an element yet.
-    has_value: bool,
+    /// Article ids written so far, by the address of their shared text: the JSON text
+    /// of each is in `article_text`. Mentions and provenance name their article by a
+    /// shared `Arc<str>`; copying its text from here saves the escaping scan and a read
+    /// of text that is rarely in cache.
+    articles: FxHashMap<usize, (usize, usize)>,
+    article_text: Vec<u8>,
 }
 
 /// Buffered bytes that send the buffer to the writer.
 const FLUSH_AT: usize = 1 << 16;
 
-/// A line break and 32 spaces: a line break with its indentation is a slice of it.
-const NEWLINE_INDENT: &[u8] = b"\n                                ";
-
-impl<W: Write> Pretty<W> {
+impl<W: Write> Out<W> {
     fn new(w: W) -> Self {
-        Pretty {
+        Out {
             w,
             buf: Vec::with_capacity(2 * FLUSH_AT),
-            indent: 0,
-            has_value: false,
+            articles: FxHashMap::default(),
+            article_text: Vec::new(),
         }
+    }
+
+    #[inline]
+    fn raw(&mut self, s: &[u8]) {
+        self.buf.extend_from_slice(s);
+    }
+
+    /// Sends the buffer to the writer when full (called between array elements).
+    #[inline]
+    fn maybe_flush(&mut self) -> io::Result<()> {
+        if self.buf.len() >= FLUSH_AT {
+            self.w.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     /// Writes everything buffered, then flushes the writer.
@@ -44,114 +126,56 @@ impl<W: Write> Pretty<W> {
         self.w.flush()
     }
 
-    fn newline(&mut self) {
-        let spaces = self.indent * 2;
-        let first = spaces.min(NEWLINE_INDENT.len() - 1);
-        self.buf.extend_from_slice(&NEWLINE_INDENT[..1 + first]);
-        let mut left = spaces - first;
-        while left > 0 {
-            let n = left.min(NEWLINE_INDENT.len() - 1);
-            self.buf.extend_from_slice(&NEWLINE_INDENT[1..1 + n]);
-            left -= n;
-        }
-    }
-
-    fn open(&mut self, bracket: u8) {
-        self.indent += 1;
-        self.has_value = false;
-        self.buf.push(bracket);
-    }
-
-    fn close(&mut self, bracket: u8) {
-        self.indent -= 1;
-        if self.has_value {
-            self.newline();
-        }
-        self.has_value = true;
-        self.buf.push(bracket);
-    }
-
-    /// Starts the next element of an array; sends the buffer to the writer when full.
-    fn item(&mut self) -> io::Result<()> {
-        if self.buf.len() >= FLUSH_AT {
-            self.w.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        if self.has_value {
-            self.buf.push(b',');
-        }
-        self.has_value = true;
-        self.newline();
-        Ok(())
-    }
-
-    /// Starts the member `name` of an object. Names are this writer's own identifiers
-    /// (static, letters and underscores): written as they are, no escaping scan.
-    fn key(&mut self, name: &'static str) {
-        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        if self.has_value {
-            self.buf.push(b',');
-        }
-        self.has_value = true;
-        self.newline();
-        self.buf.push(b'"');
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(b"\": ");
-    }
-
     fn string(&mut self, s: &str) {
-        self.buf.push(b'"');
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        while let Some(at) = first_escape(&bytes[start..]) {
-            let i = start + at;
-            self.buf.extend_from_slice(&bytes[start..i]);
-            let b = bytes[i];
-            match b {
-                b'"' => self.buf.extend_from_slice(b"\\\""),
-                b'\\' => self.buf.extend_from_slice(b"\\\\"),
-                b'\n' => self.buf.extend_from_slice(b"\\n"),
-                b'\r' => self.buf.extend_from_slice(b"\\r"),
-                b'\t' => self.buf.extend_from_slice(b"\\t"),
-                0x08 => self.buf.extend_from_slice(b"\\b"),
-                0x0c => self.buf.extend_from_slice(b"\\f"),
-                _ => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    self.buf.extend_from_slice(&[
-                        b'\\',
-                        b'u',
-                        b'0',
-                        b'0',
-                        HEX[(b >> 4) as usize],
-                        HEX[(b & 0xf) as usize],
-                    ]);
-                }
-            }
-            start = i + 1;
-        }
-        self.buf.extend_from_slice(&bytes[start..]);
-        self.buf.push(b'"');
+        push_string(&mut self.buf, s);
+    }
+
+    /// An article id: the text shared by the article's mentions and provenance, whose
+    /// JSON text is made once. (Live `Arc`s have distinct addresses: an address stands
+    /// for one text while the graph is borrowed.)
+    fn article(&mut self, id: &Arc<str>) {
+        let text = &mut self.article_text;
+        let (start, end) = *self
+            .articles
+            .entry(Arc::as_ptr(id) as *const u8 as usize)
+            .or_insert_with(|| {
+                let start = text.len();
+                push_string(text, id);
+                (start, text.len())
+            });
+        self.buf.extend_from_slice(&self.article_text[start..end]);
     }
 
     fn opt_string(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.string(s),
-            None => self.buf.extend_from_slice(b"null"),
+            None => self.raw(b"null"),
         }
     }
 
-    /// A decimal number, digits written from the end of a small array (no formatter).
+    /// A decimal number, two digits at a time from the end of a small array (no
+    /// formatter).
     fn number(&mut self, n: usize) {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut n = n;
-        loop {
+        while n >= 100 {
+            let pair = 2 * (n % 100);
+            n /= 100;
+            at -= 2;
+            digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            at -= 2;
+            digits[at..at + 2].copy_from_slice(&PAIRS[2 * n..2 * n + 2]);
+        } else {
             at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+            digits[at] = b'0' + n as u8;
         }
         self.buf.extend_from_slice(&digits[at..]);
     }
@@ -160,25 +184,52 @@ impl<W: Write> Pretty<W> {
         serde_json::to_writer(&mut self.buf, &x).map_err(io::Error::from)
     }
 
-    /// `"name": "value"` members in a row.
-    fn string_members(&mut self, members: &[(&'static str, Option<&str>)]) {
-        for (name, value) in members {
-            self.key(name);
-            self.opt_string(*value);
-        }
-    }
-
-    fn span(&mut self, name: &'static str, span: Option<CharSpan>) {
+    /// A `{"end": .., "start": ..}` member of a provenance object (level 5).
+    fn span(&mut self, name: &'static [u8], span: Option<CharSpan>) {
         if let Some(c) = span {
-            self.key(name);
-            self.open(b'{');
-            self.key("end");
+            self.raw(name);
+            self.raw(open_key!(6, "end"));
             self.number(c.end);
-            self.key("start");
+            self.raw(key!(6, "start"));
             self.number(c.start);
-            self.close(b'}');
+            self.raw(close!(5, "}"));
         }
     }
+}
+
+/// Appends `s` as a JSON string, escaped as `serde_json` escapes it.
+fn push_string(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while let Some(at) = first_escape(&bytes[start..]) {
+        let i = start + at;
+        buf.extend_from_slice(&bytes[start..i]);
+        let b = bytes[i];
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                buf.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 0xf) as usize],
+                ]);
+            }
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
 }
 
 /// The bytes `serde_json` escapes: quotation mark, backslash and control characters.
@@ -186,156 +237,254 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// Position of the first byte to escape: sixteen bytes at a time (a test without an early
-/// exit, which the compiler turns into vector instructions), then byte by byte.
+/// Whether any of 16 bytes is one to escape: a test without an early exit, which the
+/// compiler turns into vector instructions.
+#[inline]
+fn any_escape(chunk: &[u8; 16]) -> bool {
+    chunk.iter().fold(false, |any, &b| any | needs_escape(b))
+}
+
+/// Whether any byte of a word is one to escape, bytes tested in parallel within the word
+/// (the "has a byte less than n" and "has a zero byte" tests). A borrow can only flag a
+/// byte above a flagged one, so the answer is exact.
+#[inline]
+fn any_escape_word(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let control = x.wrapping_sub(ONES * 0x20);
+    let quote = (x ^ (ONES * b'"' as u64)).wrapping_sub(ONES);
+    let quote_src = x ^ (ONES * b'"' as u64);
+    let backslash_src = x ^ (ONES * b'\\' as u64);
+    let backslash = backslash_src.wrapping_sub(ONES);
+    ((control & !x) | (quote & !quote_src) | (backslash & !backslash_src)) & HIGH != 0
+}
+
+/// Position of the first byte to escape. Strings of 16 bytes or more are tested sixteen
+/// bytes at a time, the last sixteen overlapping the ones before; shorter ones a word at a
+/// time (two overlapping words for 8 to 15 bytes). Only a string known to hold a byte to
+/// escape (rare) is searched byte by byte, from the first untested-clean position.
 fn first_escape(bytes: &[u8]) -> Option<usize> {
-    let mut chunks = bytes.chunks_exact(16);
-    let mut skipped = 0;
-    for chunk in &mut chunks {
-        if chunk.iter().fold(false, |any, &b| any | needs_escape(b)) {
-            break;
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    let clean_before = if n >= 16 {
+        let mut at = 0;
+        loop {
+            if at + 16 > n {
+                // The last sixteen bytes, overlapping bytes tested clean already.
+                let last = n - 16;
+                if !any_escape(bytes[last..].try_into().unwrap()) {
+                    return None;
+                }
+                break at;
+            }
+            if any_escape(bytes[at..at + 16].try_into().unwrap()) {
+                break at;
+            }
+            at += 16;
         }
-        skipped += 16;
-    }
-    bytes[skipped..]
+    } else if n >= 8 {
+        if !any_escape_word(word(0)) && !any_escape_word(word(n - 8)) {
+            return None;
+        }
+        0
+    } else if n >= 4 {
+        let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as u64;
+        // Two overlapping 4-byte halves in one word.
+        if !any_escape_word(half(0) | half(n - 4) << 32) {
+            return None;
+        }
+        0
+    } else {
+        0
+    };
+    bytes[clean_before..]
         .iter()
         .position(|&b| needs_escape(b))
-        .map(|at| skipped + at)
+        .map(|at| clean_before + at)
 }
 
-fn node<W: Write>(p: &mut Pretty<W>, node: &Node) -> io::Result<()> {
+/// The JSON text of every node id, written once: an edge copies its source and target
+/// ids from here instead of escaping them again (and reads them from one block rather
+/// than from each node).
+struct Ids {
+    text: Vec<u8>,
+    /// By node index: where the node's id is in `text`.
+    at: Vec<(usize, usize)>,
+}
+
+impl Ids {
+    fn new(graph: &Graph, nodes: &[NodeIndex]) -> Ids {
+        let mut text = Vec::new();
+        let mut at = vec![(0, 0); graph.g.node_bound()];
+        for &n in nodes {
+            let start = text.len();
+            push_string(&mut text, &graph.g[n].id);
+            at[n.index()] = (start, text.len());
+        }
+        Ids { text, at }
+    }
+
+    fn get(&self, n: NodeIndex) -> &[u8] {
+        let (start, end) = self.at[n.index()];
+        &self.text[start..end]
+    }
+}
+
+fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
     let statement = node.ntype == NodeType::Statement;
-    p.open(b'{');
-    p.key("aliases");
-    p.open(b'[');
-    for a in &node.aliases {
-        p.item()?;
+    p.raw(concat!("{", "\n", ind!(3), "\"aliases\": [").as_bytes());
+    for (i, a) in node.aliases.iter().enumerate() {
+        p.raw(item!(i == 0, 4));
         p.string(a);
     }
-    p.close(b']');
-    p.key("id");
-    p.string(&node.id);
+    p.raw(if node.aliases.is_empty() {
+        b"]"
+    } else {
+        close!(3, "]")
+    });
+    p.raw(key!(3, "id"));
+    p.raw(id);
     if statement {
-        p.key("kind");
+        p.raw(key!(3, "kind"));
         p.opt_string(node.kind);
     }
-    p.key("label");
+    p.raw(key!(3, "label"));
     p.string(&node.label);
-    p.key("mentions");
-    p.open(b'[');
-    for m in &node.mentions {
-        p.item()?;
-        p.open(b'{');
-        p.key("article");
-        p.string(&m.article);
-        p.key("end");
+    p.raw(concat!(",\n", ind!(3), "\"mentions\": [").as_bytes());
+    for (i, m) in node.mentions.iter().enumerate() {
+        p.raw(item!(i == 0, 4));
+        p.raw(open_key!(5, "article"));
+        p.article(&m.article);
+        p.raw(key!(5, "end"));
         p.number(m.end);
-        p.key("start");
+        p.raw(key!(5, "start"));
         p.number(m.start);
-        p.close(b'}');
+        p.raw(close!(4, "}"));
     }
-    p.close(b']');
+    p.raw(if node.mentions.is_empty() {
+        b"]"
+    } else {
+        close!(3, "]")
+    });
     if node.ntype == NodeType::Person {
-        p.key("roles");
-        p.open(b'[');
-        for r in &node.roles {
-            p.item()?;
-            p.open(b'{');
-            p.string_members(&[
-                ("organization", Some(r.organization.as_str())),
-                ("title", Some(r.title.as_str())),
-            ]);
-            p.close(b'}');
+        p.raw(concat!(",\n", ind!(3), "\"roles\": [").as_bytes());
+        for (i, r) in node.roles.iter().enumerate() {
+            p.raw(item!(i == 0, 4));
+            p.raw(open_key!(5, "organization"));
+            p.string(&r.organization);
+            p.raw(key!(5, "title"));
+            p.string(&r.title);
+            p.raw(close!(4, "}"));
         }
-        p.close(b']');
+        p.raw(if node.roles.is_empty() {
+            b"]"
+        } else {
+            close!(3, "]")
+        });
     }
     if statement {
-        p.string_members(&[
-            ("speaker", node.speaker.as_deref()),
-            ("text", node.text.as_deref()),
-        ]);
+        p.raw(key!(3, "speaker"));
+        p.opt_string(node.speaker.as_deref());
+        p.raw(key!(3, "text"));
+        p.opt_string(node.text.as_deref());
     }
-    p.key("type");
-    p.string(node.ntype.name());
-    p.close(b'}');
-    Ok(())
+    p.raw(key!(3, "type"));
+    // Type names are plain words: nothing to escape.
+    p.buf.push(b'"');
+    p.raw(node.ntype.name().as_bytes());
+    p.buf.push(b'"');
+    p.raw(close!(2, "}"));
 }
 
-fn provenance<W: Write>(p: &mut Pretty<W>, o: &Provenance) -> io::Result<()> {
-    p.open(b'{');
-    p.key("article");
-    p.string(&o.article);
-    p.key("confidence");
+fn provenance<W: Write>(p: &mut Out<W>, o: &Provenance) -> io::Result<()> {
+    p.raw(open_key!(5, "article"));
+    p.article(&o.article);
+    p.raw(key!(5, "confidence"));
     p.float(o.confidence as f64)?;
-    p.span("content", o.content);
-    p.span("cue", o.cue);
-    p.key("end");
+    p.span(key!(5, "content"), o.content);
+    p.span(key!(5, "cue"), o.cue);
+    p.raw(key!(5, "end"));
     p.number(o.end);
-    p.string_members(&[
-        ("evidence", Some(&*o.evidence)),
-        ("rule", Some(o.rule.as_str())),
-    ]);
-    p.span("speaker", o.speaker);
-    p.key("start");
+    p.raw(key!(5, "evidence"));
+    p.string(&o.evidence);
+    p.raw(key!(5, "rule"));
+    p.string(&o.rule);
+    p.span(key!(5, "speaker"), o.speaker);
+    p.raw(key!(5, "start"));
     p.number(o.start);
     if let Some(t) = &o.title {
-        p.key("title");
+        p.raw(key!(5, "title"));
         p.string(t);
     }
-    p.close(b'}');
+    p.raw(close!(4, "}"));
     Ok(())
 }
 
 /// Writes the graph.json document of `graph`.
 fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
     let g = &graph.g;
-    let nodes = graph.sorted_nodes();
-    let mut p = Pretty::new(w);
-    p.open(b'{');
-    p.key("articles");
-    p.open(b'[');
+    let (nodes, edges) = graph.sorted_nodes_and_edges();
+    let ids = Ids::new(graph, &nodes);
+    let mut p = Out::new(w);
+    p.raw(concat!("{", "\n", ind!(1), "\"articles\": [").as_bytes());
+    let mut first = true;
     for a in nodes.iter().filter_map(|&n| g[n].article.as_ref()) {
-        p.item()?;
-        p.open(b'{');
-        p.string_members(&[
-            ("date", a.date.as_deref()),
-            ("file", Some(a.file.as_str())),
-            ("id", Some(a.id.as_str())),
-            ("source", a.source.as_deref()),
-            ("title", a.title.as_deref()),
-        ]);
-        p.close(b'}');
+        p.maybe_flush()?;
+        p.raw(item!(first, 2));
+        first = false;
+        p.raw(open_key!(3, "date"));
+        p.opt_string(a.date.as_deref());
+        p.raw(key!(3, "file"));
+        p.string(&a.file);
+        p.raw(key!(3, "id"));
+        p.string(&a.id);
+        p.raw(key!(3, "source"));
+        p.opt_string(a.source.as_deref());
+        p.raw(key!(3, "title"));
+        p.opt_string(a.title.as_deref());
+        p.raw(close!(2, "}"));
     }
-    p.close(b']');
-    p.key("edges");
-    p.open(b'[');
-    for (a, b, e) in graph.sorted_edges() {
-        p.item()?;
-        p.open(b'{');
-        p.key("provenance");
-        p.open(b'[');
-        for o in &e.provenance {
-            p.item()?;
+    p.raw(if first { b"]" } else { close!(1, "]") });
+    p.raw(concat!(",\n", ind!(1), "\"edges\": [").as_bytes());
+    for (i, &(a, b, e)) in edges.iter().enumerate() {
+        p.maybe_flush()?;
+        p.raw(item!(i == 0, 2));
+        p.raw(concat!("{", "\n", ind!(3), "\"provenance\": [").as_bytes());
+        for (j, o) in e.provenance.iter().enumerate() {
+            p.maybe_flush()?;
+            p.raw(item!(j == 0, 4));
             provenance(&mut p, o)?;
         }
-        p.close(b']');
-        p.string_members(&[
-            ("source", Some(g[a].id.as_str())),
-            ("target", Some(g[b].id.as_str())),
-            ("type", Some(e.etype.as_str())),
-        ]);
-        p.close(b'}');
+        p.raw(if e.provenance.is_empty() {
+            b"]"
+        } else {
+            close!(3, "]")
+        });
+        p.raw(key!(3, "source"));
+        p.raw(ids.get(a));
+        p.raw(key!(3, "target"));
+        p.raw(ids.get(b));
+        p.raw(key!(3, "type"));
+        p.string(&e.etype);
+        p.raw(close!(2, "}"));
     }
-    p.close(b']');
-    p.key("nodes");
-    p.open(b'[');
-    for &n in &nodes {
-        p.item()?;
-        node(&mut p, &g[n])?;
+    p.raw(if edges.is_empty() {
+        b"]"
+    } else {
+        close!(1, "]")
+    });
+    p.raw(concat!(",\n", ind!(1), "\"nodes\": [").as_bytes());
+    for (i, &n) in nodes.iter().enumerate() {
+        p.maybe_flush()?;
+        p.raw(item!(i == 0, 2));
+        node(&mut p, &g[n], ids.get(n));
     }
-    p.close(b']');
-    p.close(b'}');
-    p.buf.push(b'\n');
+    p.raw(if nodes.is_empty() {
+        b"]"
+    } else {
+        close!(1, "]")
+    });
+    p.raw(b"\n}\n");
     p.finish()
 }
 
@@ -385,7 +534,7 @@ mod tests {
             "ünïcödé “curly” \u{7f}",
         ];
         for s in samples {
-            let mut p = Pretty::new(Vec::new());
+            let mut p = Out::new(Vec::new());
             p.string(s);
             assert_eq!(
                 String::from_utf8(p.buf).unwrap(),

@@ -180,9 +180,6 @@ pub struct Graph {
     prov_index: FxHashMap<EdgeIndex, ProvIndex>,
 }
 
-/// Sort key of an edge: ranks of its source id, type and target id, then its position.
-type EdgeOrder = (u32, u32, u32, u32);
-
 /// Lists shorter than this are scanned; longer ones get a [`ProvIndex`].
 const PROV_SCAN: usize = 16;
 
@@ -214,6 +211,19 @@ fn prov_hash(p: &Provenance) -> u64 {
     p.speaker.hash(&mut h);
     p.title.hash(&mut h);
     h.finish()
+}
+
+/// A node's sort key: [`id_prefix`] of its id, the id, the node, and its type (never
+/// compared: the node decides first; kept to group by type without reading the node).
+type IdKey<'a> = (u128, &'a str, NodeIndex, NodeType);
+
+/// The first 16 bytes of `id` (zero-padded) as a big-endian number: if two ids' numbers
+/// differ, the smaller number belongs to the smaller id (bytewise, as `str` compares).
+fn id_prefix(id: &str) -> u128 {
+    let mut head = [0u8; 16];
+    let n = id.len().min(16);
+    head[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(head)
 }
 
 impl Graph {
@@ -288,31 +298,74 @@ impl Graph {
 
     /// Nodes sorted by (type, id): the order every export uses, so output is stable.
     pub fn sorted_nodes(&self) -> Vec<NodeIndex> {
-        // The keys gathered next to each other: comparing them reads no node.
-        let mut v: Vec<(NodeType, &str, NodeIndex)> = self
-            .g
-            .node_indices()
-            .map(|n| (self.g[n].ntype, self.g[n].id.as_str(), n))
-            .collect();
-        v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        v.into_iter().map(|(_, _, n)| n).collect()
+        self.nodes_in_type_order(&self.nodes_by_id())
     }
 
     /// Edges sorted by (source id, type, target id), provenance sorted within.
     pub fn sorted_edges(&self) -> Vec<(NodeIndex, NodeIndex, &Edge)> {
-        // Nodes ranked by id (equal ids, equal ranks) and edge types by name, so that the
-        // edges sort on numbers; the position in the edge list breaks ties as a stable
-        // sort would.
-        let mut by_id: Vec<(&str, NodeIndex)> = self
-            .g
-            .node_indices()
-            .map(|n| (self.g[n].id.as_str(), n))
-            .collect();
+        self.edges_in_order(&self.nodes_by_id())
+    }
+
+    /// [`Graph::sorted_nodes`] and [`Graph::sorted_edges`] from one sort of the node ids
+    /// (sorting the ids is most of the work of either).
+    #[allow(clippy::type_complexity)]
+    pub fn sorted_nodes_and_edges(&self) -> (Vec<NodeIndex>, Vec<(NodeIndex, NodeIndex, &Edge)>) {
+        let by_id = self.nodes_by_id();
+        (
+            self.nodes_in_type_order(&by_id),
+            self.edges_in_order(&by_id),
+        )
+    }
+
+    /// Every node by (id, index): equal ids keep the order of `node_indices`, which is
+    /// by index. Each entry leads with the first 16 bytes of its id as one big-endian
+    /// number (zero-padded): a smaller number means a smaller id, so most comparisons
+    /// settle on it without reading the ids, and the order is the ids' order.
+    fn nodes_by_id(&self) -> Vec<IdKey<'_>> {
+        // Sized up front: the node iterator of a stable graph gives no length, and
+        // growing the vector step by step copies it again each time.
+        let mut by_id: Vec<IdKey> = Vec::with_capacity(self.g.node_count());
+        by_id.extend(self.g.node_indices().map(|n| {
+            let node = &self.g[n];
+            (id_prefix(&node.id), node.id.as_str(), n, node.ntype)
+        }));
         by_id.sort_unstable();
+        by_id
+    }
+
+    /// The nodes of `by_id` grouped by type, each group in `by_id` order (a counting
+    /// sort): the same order as a stable sort of `node_indices` by (type, id), without
+    /// comparing ids again.
+    fn nodes_in_type_order(&self, by_id: &[IdKey]) -> Vec<NodeIndex> {
+        // The declaration order of `NodeType` is its `Ord` order.
+        let mut next = [0usize; NodeType::ALL.len()];
+        for &(_, _, _, t) in by_id {
+            next[t as usize] += 1;
+        }
+        let mut at = 0;
+        for slot in &mut next {
+            let count = *slot;
+            *slot = at;
+            at += count;
+        }
+        let mut out = vec![NodeIndex::end(); by_id.len()];
+        for &(_, _, n, t) in by_id {
+            let slot = &mut next[t as usize];
+            out[*slot] = n;
+            *slot += 1;
+        }
+        out
+    }
+
+    /// Edges sorted by (source id, type, target id), the position in the edge list
+    /// breaking ties as a stable sort would. `by_id` is [`Graph::nodes_by_id`].
+    fn edges_in_order(&self, by_id: &[IdKey]) -> Vec<(NodeIndex, NodeIndex, &Edge)> {
+        // Nodes ranked by id (equal ids, equal ranks) and edge types by name, so that the
+        // edges sort on numbers.
         let mut rank = vec![0u32; self.g.node_bound()];
         let mut r = 0;
-        for (i, &(id, n)) in by_id.iter().enumerate() {
-            if i > 0 && by_id[i - 1].0 != id {
+        for (i, &(prefix, id, n, _)) in by_id.iter().enumerate() {
+            if i > 0 && (by_id[i - 1].0 != prefix || by_id[i - 1].1 != id) {
                 r = i as u32;
             }
             rank[n.index()] = r;
@@ -326,23 +379,31 @@ impl Graph {
             .collect();
         etypes.sort_unstable();
         // Every edge's type is in the list: the search always finds it.
-        let etype_rank = |t: &str| etypes.binary_search(&t).unwrap_or_else(|at| at) as u32;
-        let mut keyed: Vec<(EdgeOrder, (NodeIndex, NodeIndex, &Edge))> = self
-            .g
-            .edge_references()
+        let etype_rank = |t: &str| etypes.binary_search(&t).unwrap_or_else(|at| at) as u128;
+        let mut edges: Vec<(NodeIndex, NodeIndex, &Edge)> = Vec::with_capacity(self.g.edge_count());
+        edges.extend(
+            self.g
+                .edge_references()
+                .map(|e| (e.source(), e.target(), e.weight())),
+        );
+        // The key packed in one number (source rank, type rank, target rank, position, 32
+        // bits each, most significant first): sorting compares one integer, not a tuple,
+        // and moves 16 bytes per element; the position names the edge.
+        let mut keyed: Vec<u128> = edges
+            .iter()
             .enumerate()
-            .map(|(pos, e)| {
-                let key = (
-                    rank[e.source().index()],
-                    etype_rank(&e.weight().etype),
-                    rank[e.target().index()],
-                    pos as u32,
-                );
-                (key, (e.source(), e.target(), e.weight()))
+            .map(|(pos, &(a, b, e))| {
+                (rank[a.index()] as u128) << 96
+                    | etype_rank(&e.etype) << 64
+                    | (rank[b.index()] as u128) << 32
+                    | pos as u128
             })
             .collect();
-        keyed.sort_unstable_by_key(|(key, _)| *key);
-        keyed.into_iter().map(|(_, edge)| edge).collect()
+        keyed.sort_unstable();
+        keyed
+            .into_iter()
+            .map(|k| edges[k as u32 as usize])
+            .collect()
     }
 
     /// Sorts every provenance list (articles may finish in any order).
