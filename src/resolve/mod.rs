@@ -163,9 +163,9 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         .map(|(from, to)| (from, replaced[to as usize]))
         .collect();
     let mut stmts = statement_words(all);
-    // Labels: the most frequent cased surface (or canonical) per key.
-    let mut label_votes: Vec<FxHashMap<Cow<str>, usize>> =
-        vec![FxHashMap::default(); table.names.len()];
+    // Labels: the most frequent cased surface (or canonical) per key. One map of (key,
+    // name) votes for the run, not a map per key.
+    let mut label_votes: FxHashMap<(u32, Cow<str>), usize> = FxHashMap::default();
     for (f, ks) in all.iter().zip(&keys) {
         for (m, &k) in f.mentions.iter().zip(ks) {
             if m.rule == crate::extract::entities::RULE_DEMONYM {
@@ -181,17 +181,28 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             } else {
                 1
             };
-            *label_votes[k as usize].entry(name).or_default() += weight;
+            *label_votes.entry((k, name)).or_default() += weight;
+        }
+    }
+    // The winner per key: most votes, then the longer name, then the first in byte order
+    // (a total order, so the order the votes are read in does not matter).
+    let mut best_label: Vec<Option<(Cow<str>, usize)>> = vec![None; table.names.len()];
+    for ((k, name), votes) in label_votes {
+        let best = &mut best_label[k as usize];
+        let wins = best.as_ref().is_none_or(|(b, bv)| {
+            votes
+                .cmp(bv)
+                .then(b.len().cmp(&name.len()).reverse())
+                .then(b.as_ref().cmp(name.as_ref()))
+                .is_gt()
+        });
+        if wins {
+            *best = Some((name, votes));
         }
     }
     let label_of = |k: u32| -> String {
-        label_votes[k as usize]
-            .iter()
-            .max_by(|a, b| {
-                a.1.cmp(b.1)
-                    .then(b.0.len().cmp(&a.0.len()).reverse())
-                    .then(b.0.cmp(a.0))
-            })
+        best_label[k as usize]
+            .as_ref()
             .map(|(s, _)| s.to_string())
             .unwrap_or_else(|| {
                 let k = table.name(k);
