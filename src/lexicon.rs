@@ -176,10 +176,19 @@ impl std::hash::Hasher for FxHasher {
 
 type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
+/// A phrase of a [`PhraseMap`]: its lowercase words with their shapes ([`word_shape`]), so
+/// that a token that differs is told from one integer compare, without reading the word.
+#[derive(Debug, Clone)]
+struct Phrase<V> {
+    words: Vec<String>,
+    shapes: Vec<u16>,
+    value: V,
+}
+
 /// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
-    by_first: HashMap<String, Vec<(Vec<String>, V)>, FxBuild>,
+    by_first: HashMap<String, Vec<Phrase<V>>, FxBuild>,
     /// Shapes of the first words: most tokens start no phrase, and the token's shape
     /// ([`word_shape`]) tells so without hashing the word.
     first_shapes: Box<[u64]>,
@@ -203,23 +212,28 @@ impl<V: Clone> PhraseMap<V> {
         let shape = word_shape(words[0].as_bytes()) as usize;
         self.first_shapes[shape / 64] |= 1 << (shape % 64);
         let list = self.by_first.entry(words[0].clone()).or_default();
-        if list.iter().any(|(w, _)| *w == words) {
+        if list.iter().any(|p| p.words == words) {
             return; // first entry wins: files are read top to bottom
         }
-        list.push((words, value));
+        let shapes = words.iter().map(|w| word_shape(w.as_bytes())).collect();
+        list.push(Phrase {
+            words,
+            shapes,
+            value,
+        });
         // Longest first so the first match found is the longest.
-        list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        list.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
     }
 
     /// All values whose phrase starts at token `i`, longest first, with their length.
     #[inline]
-    pub fn matches_at<'a>(
+    pub fn matches_at<'a, 'd>(
         &'a self,
-        lower: &'a str,
-        tokens: &'a [Token],
+        lower: &'d str,
+        tokens: &'d [Token],
         i: usize,
         end: usize,
-    ) -> impl Iterator<Item = (usize, &'a V)> + 'a {
+    ) -> impl Iterator<Item = (usize, &'a V)> + use<'a, 'd, V> {
         // Nothing starts at or past the end: callers probe the token after a phrase, which
         // may be the end of the sentence or of the document.
         tokens
@@ -231,21 +245,24 @@ impl<V: Clone> PhraseMap<V> {
             .and_then(|t| self.by_first.get(t.span.slice(lower)))
             .into_iter()
             .flatten()
-            .filter(move |(words, _)| {
-                i + words.len() <= end
-                    && words
+            // The first word is the key just found; for the others the shape rules out
+            // most tokens that differ before their text is compared.
+            .filter(move |p| {
+                i + p.words.len() <= end
+                    && p.words[1..]
                         .iter()
-                        .enumerate()
-                        .all(|(k, w)| tokens[i + k].span.slice(lower) == w)
+                        .zip(&p.shapes[1..])
+                        .zip(&tokens[i + 1..])
+                        .all(|((w, &shape), t)| t.shape == shape && t.span.slice(lower) == w)
             })
-            .map(|(words, v)| (words.len(), v))
+            .map(|p| (p.words.len(), &p.value))
     }
 
     #[inline]
     pub fn longest_at<'a>(
         &'a self,
-        lower: &'a str,
-        tokens: &'a [Token],
+        lower: &str,
+        tokens: &[Token],
         i: usize,
         end: usize,
     ) -> Option<(usize, &'a V)> {
@@ -258,13 +275,13 @@ impl<V: Clone> PhraseMap<V> {
             return self
                 .by_first
                 .get(phrase)
-                .is_some_and(|l| l.iter().any(|(w, _)| w.len() == 1 && w[0] == phrase));
+                .is_some_and(|l| l.iter().any(|p| p.words.len() == 1 && p.words[0] == phrase));
         }
         let words = phrase_tokens(phrase);
         words
             .first()
             .and_then(|f| self.by_first.get(f))
-            .is_some_and(|l| l.iter().any(|(w, _)| *w == words))
+            .is_some_and(|l| l.iter().any(|p| p.words == words))
     }
 }
 
