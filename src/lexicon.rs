@@ -185,10 +185,32 @@ struct Phrase<V> {
     value: V,
 }
 
+/// The phrases of a [`PhraseMap`] that start with one word, longest first.
+#[derive(Debug, Clone)]
+struct Phrases<V> {
+    list: Vec<Phrase<V>>,
+    /// Bit `shape % 64` of the second word of each longer phrase: a common first word
+    /// ("the": "the hague", "the gambia", ...) is mostly followed by a word that rules
+    /// them all out at once.
+    seconds: u64,
+    /// Where the one-word phrases start in `list`.
+    singles: usize,
+}
+
+impl<V> Default for Phrases<V> {
+    fn default() -> Self {
+        Phrases {
+            list: Vec::new(),
+            seconds: 0,
+            singles: 0,
+        }
+    }
+}
+
 /// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
-    by_first: HashMap<String, Vec<Phrase<V>>, FxBuild>,
+    by_first: HashMap<String, Phrases<V>, FxBuild>,
     /// Shapes of the first words: most tokens start no phrase, and the token's shape
     /// ([`word_shape`]) tells so without hashing the word.
     first_shapes: Box<[u64]>,
@@ -211,18 +233,32 @@ impl<V: Clone> PhraseMap<V> {
         }
         let shape = word_shape(words[0].as_bytes()) as usize;
         self.first_shapes[shape / 64] |= 1 << (shape % 64);
-        let list = self.by_first.entry(words[0].clone()).or_default();
-        if list.iter().any(|p| p.words == words) {
+        let phrases = self.by_first.entry(words[0].clone()).or_default();
+        if phrases.list.iter().any(|p| p.words == words) {
             return; // first entry wins: files are read top to bottom
         }
-        let shapes = words.iter().map(|w| word_shape(w.as_bytes())).collect();
-        list.push(Phrase {
+        let shapes: Vec<u16> = words.iter().map(|w| word_shape(w.as_bytes())).collect();
+        if let Some(second) = shapes.get(1) {
+            phrases.seconds |= 1 << (second % 64);
+        }
+        phrases.list.push(Phrase {
             words,
             shapes,
             value,
         });
         // Longest first so the first match found is the longest.
-        list.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        phrases
+            .list
+            .sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        phrases.singles = phrases.list.iter().filter(|p| p.words.len() > 1).count();
+    }
+
+    /// Whether a phrase may start with token `t`: false for most tokens, told from the
+    /// token's shape without reading the word.
+    #[inline]
+    pub fn may_start(&self, t: &Token) -> bool {
+        let shape = t.shape as usize;
+        self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
     }
 
     /// All values whose phrase starts at token `i`, longest first, with their length.
@@ -236,15 +272,12 @@ impl<V: Clone> PhraseMap<V> {
     ) -> impl Iterator<Item = (usize, &'a V)> + use<'a, 'd, V> {
         // Nothing starts at or past the end: callers probe the token after a phrase, which
         // may be the end of the sentence or of the document.
-        tokens
-            .get(i)
-            .filter(|t| {
-                let shape = t.shape as usize;
-                i < end && self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
-            })
-            .and_then(|t| self.by_first.get(t.span.slice(lower)))
-            .into_iter()
-            .flatten()
+        let candidates = match tokens.get(i) {
+            Some(t) if i < end && self.may_start(t) => self.starting_with(lower, tokens, i),
+            _ => &[],
+        };
+        candidates
+            .iter()
             // The first word is the key just found; for the others the shape rules out
             // most tokens that differ before their text is compared.
             .filter(move |p| {
@@ -256,6 +289,19 @@ impl<V: Clone> PhraseMap<V> {
                         .all(|((w, &shape), t)| t.shape == shape && t.span.slice(lower) == w)
             })
             .map(|p| (p.words.len(), &p.value))
+    }
+
+    /// The phrases whose first word is token `i`, without those the next token rules
+    /// out. Out of line: the callers inline the shape test, which most tokens fail.
+    #[inline(never)]
+    fn starting_with<'a>(&'a self, lower: &str, tokens: &[Token], i: usize) -> &'a [Phrase<V>] {
+        let Some(phrases) = self.by_first.get(tokens[i].span.slice(lower)) else {
+            return &[];
+        };
+        let longer = tokens
+            .get(i + 1)
+            .is_some_and(|t| phrases.seconds & (1 << (t.shape % 64)) != 0);
+        &phrases.list[if longer { 0 } else { phrases.singles }..]
     }
 
     #[inline]
@@ -275,19 +321,24 @@ impl<V: Clone> PhraseMap<V> {
             return self
                 .by_first
                 .get(phrase)
-                .is_some_and(|l| l.iter().any(|p| p.words.len() == 1 && p.words[0] == phrase));
+                .is_some_and(|l| l.list[l.singles..].iter().any(|p| p.words[0] == phrase));
         }
         let words = phrase_tokens(phrase);
         words
             .first()
             .and_then(|f| self.by_first.get(f))
-            .is_some_and(|l| l.iter().any(|p| p.words == words))
+            .is_some_and(|l| l.list.iter().any(|p| p.words == words))
     }
 }
 
 /// Lowercase tokens of a lexicon phrase, cut the same way as document text.
 fn phrase_tokens(phrase: &str) -> Vec<String> {
     let lower = phrase.to_ascii_lowercase();
+    // Most phrases are letters and spaces ("new york"), which the tokenizer cuts at the
+    // spaces only: the thousands of places load faster.
+    if lower.bytes().all(|b| b.is_ascii_lowercase() || b == b' ') {
+        return lower.split_ascii_whitespace().map(str::to_string).collect();
+    }
     tokenize(&lower, 0, &|w| w.ends_with('.') && w.len() <= 6)
         .iter()
         .filter(|t| t.kind != TokenKind::Quote || t.span.len() > 1)

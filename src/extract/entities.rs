@@ -10,9 +10,10 @@
 //! ("Wei") of people already named in full in the same article.
 
 use crate::document::{Document, EntityMention, EntityType, TokenKind};
-use crate::lexicon::{CueClass, FunctionClass, GazEntry, GazKind, Lexicon, PhraseMap};
+use crate::lexicon::{CueClass, FunctionClass, GazEntry, GazKind, Lexicon, OrgHead, PhraseMap};
 use crate::span::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
 
 /// Head words of events and other named things that are not entities ("... Meeting",
@@ -71,35 +72,6 @@ fn known_place(c: &Ctx, i: usize, end: usize) -> Option<(usize, &'static Place)>
     c.f.places_at(i).iter().copied().find(|(n, _)| i + n <= end)
 }
 
-/// The places at `i` to the end of the document, longest first, that [`known_place`] accepts
-/// at `i` whatever follows.
-fn places_from(
-    doc: &Document,
-    lex: &Lexicon,
-    cap: &[bool],
-    i: usize,
-    found: &mut Vec<(usize, &'static Place)>,
-) {
-    // In cased text a place starts with a capital: no lookup for the other words.
-    if !doc.lowercased && !cap[i] {
-        return;
-    }
-    let class = |k: usize| lex.function_class(doc.token_lower(k));
-    found.extend(
-        places()
-            .matches_at(&doc.lower, &doc.tokens, i, doc.tokens.len())
-            .filter(|&(n, _)| {
-                if doc.lowercased {
-                    n >= 2
-                } else {
-                    (i..i + n).all(|k| {
-                        cap[k] || doc.tokens[k].kind != TokenKind::Word || class(k).is_some()
-                    })
-                }
-            }),
-    );
-}
-
 /// Rule names, kept in provenance.
 pub const RULE_GAZETTEER: &str = "gazetteer";
 pub const RULE_DEMONYM: &str = "demonym";
@@ -127,7 +99,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     out.sort_by_key(|m: &EntityMention| (m.span.start, m.span.end));
     doc.mentions = out;
     declared_acronyms(doc);
-    short_names(doc, lex);
+    short_names(doc, lex, &f);
 }
 
 /// "I'll", "We've", "They're", "I'd", "I'm": a pronoun with a verb, never part of a name.
@@ -161,32 +133,97 @@ struct Facts<'l> {
     /// The same for [`known_place`].
     place_from: Vec<u32>,
     places: Vec<(usize, &'static Place)>,
+    /// The function word class, stop name and head word test of each token, looked up
+    /// on first use: the rules ask again for the words of a phrase at each start they try.
+    class: Vec<Cell<Option<Option<FunctionClass>>>>,
+    stopname: Vec<Cell<Option<bool>>>,
+    head: Vec<Cell<Option<Option<OrgHead>>>>,
+    /// [`Ctx::declared_for_words`]: by acronym, the tokens where the document declares it
+    /// for the words before it (one search of the text per acronym, not per mention).
+    declared: RefCell<FxHashMap<String, Vec<usize>>>,
 }
 
 impl<'l> Facts<'l> {
     fn new(doc: &Document, lex: &'l Lexicon) -> Facts<'l> {
         let n = doc.tokens.len();
-        let cap: Vec<bool> = (0..n).map(|i| is_cap_token(doc, i)).collect();
+        let cap = doc
+            .tokens
+            .iter()
+            .map(|t| {
+                // A capitalized token starts with a capital, never with "’".
+                t.capitalized
+                    && t.kind == TokenKind::Word
+                    && !is_contraction(t.span.slice(&doc.text))
+            })
+            .collect();
         let mut f = Facts {
             cap,
             gaz_from: Vec::with_capacity(n + 1),
             gaz: Vec::new(),
             place_from: Vec::with_capacity(n + 1),
             places: Vec::new(),
+            class: vec![Cell::new(None); n],
+            stopname: vec![Cell::new(None); n],
+            head: vec![Cell::new(None); n],
+            declared: RefCell::default(),
         };
-        for i in 0..n {
+        let mut place_list = Vec::new();
+        for (i, t) in doc.tokens.iter().enumerate() {
             f.gaz_from.push(f.gaz.len() as u32);
-            f.gaz.extend(
-                lex.gazetteer
-                    .matches_at(&doc.lower, &doc.tokens, i, n)
-                    .filter(|&(m, e)| gazetteer_case_fits(doc, lex, i, m, e)),
-            );
-            f.place_from.push(f.places.len() as u32);
-            places_from(doc, lex, &f.cap, i, &mut f.places);
+            if lex.gazetteer.may_start(t) {
+                for (m, e) in lex.gazetteer.matches_at(&doc.lower, &doc.tokens, i, n) {
+                    if gazetteer_case_fits(doc, lex, i, m, e) {
+                        f.gaz.push((m, e));
+                    }
+                }
+            }
+            f.place_from.push(place_list.len() as u32);
+            // In cased text a place starts with a capital: no lookup for the other words.
+            if (doc.lowercased || f.cap[i]) && places().may_start(t) {
+                for (m, p) in places().matches_at(&doc.lower, &doc.tokens, i, n) {
+                    let fits = if doc.lowercased {
+                        m >= 2
+                    } else {
+                        (i..i + m).all(|k| {
+                            f.cap[k]
+                                || doc.tokens[k].kind != TokenKind::Word
+                                || f.class(doc, lex, k).is_some()
+                        })
+                    };
+                    if fits {
+                        place_list.push((m, p));
+                    }
+                }
+            }
         }
         f.gaz_from.push(f.gaz.len() as u32);
-        f.place_from.push(f.places.len() as u32);
+        f.place_from.push(place_list.len() as u32);
+        f.places = place_list;
         f
+    }
+    fn class(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<FunctionClass> {
+        let cell = &self.class[i];
+        cell.get().unwrap_or_else(|| {
+            let class = lex.function_class(doc.token_lower(i));
+            cell.set(Some(class));
+            class
+        })
+    }
+    fn stopname(&self, doc: &Document, lex: &Lexicon, i: usize) -> bool {
+        let cell = &self.stopname[i];
+        cell.get().unwrap_or_else(|| {
+            let stop = lex.is_stopname(doc.token_lower(i));
+            cell.set(Some(stop));
+            stop
+        })
+    }
+    fn head(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<OrgHead> {
+        let cell = &self.head[i];
+        cell.get().unwrap_or_else(|| {
+            let head = lex.org_heads.get(doc.token_text(i)).copied();
+            cell.set(Some(head));
+            head
+        })
     }
     fn gaz_at(&self, i: usize) -> &[(usize, &'l GazEntry)] {
         match self.gaz_from.get(i..i + 2) {
@@ -200,15 +237,6 @@ impl<'l> Facts<'l> {
             _ => &[],
         }
     }
-}
-
-/// A capitalized word that can be part of a name.
-fn is_cap_token(doc: &Document, i: usize) -> bool {
-    let t = doc.tokens[i];
-    t.capitalized
-        && t.kind == TokenKind::Word
-        && !doc.token_text(i).starts_with('’')
-        && !is_contraction(doc.token_text(i))
 }
 
 struct Ctx<'d> {
@@ -236,9 +264,16 @@ impl Ctx<'_> {
         self.doc.tokens[i].kind == TokenKind::Word
     }
     fn class(&self, i: usize) -> Option<FunctionClass> {
-        self.lex.function_class(self.lower(i))
+        self.f.class(self.doc, self.lex, i)
     }
-    /// A capitalized word that can be part of a name ([`is_cap_token`]).
+    fn stopname(&self, i: usize) -> bool {
+        self.f.stopname(self.doc, self.lex, i)
+    }
+    /// The head word entry of the token as written ("Ministry").
+    fn head(&self, i: usize) -> Option<OrgHead> {
+        self.f.head(self.doc, self.lex, i)
+    }
+    /// A capitalized word that can be part of a name.
     fn is_cap(&self, i: usize) -> bool {
         self.f.cap[i]
     }
@@ -280,7 +315,7 @@ impl Ctx<'_> {
             && (3..=6).contains(&t.len())
             && t.bytes().all(|b| b.is_ascii_uppercase())
             && !t.bytes().all(|b| b"IVXLC".contains(&b))
-            && !self.lex.is_stopname(self.lower(i))
+            && !self.stopname(i)
             && self.class(i).is_none()
             && !self.abbreviates_preceding(i)
             && !self.declared_for_words(i)
@@ -288,11 +323,19 @@ impl Ctx<'_> {
     /// The acronym at `i` abbreviates ordinary words somewhere in the document ("controlling
     /// NPS" after "new psychoactive substances (NPS)").
     fn declared_for_words(&self, i: usize) -> bool {
-        let declared = format!("({})", self.text(i));
-        self.doc.text.match_indices(&declared).any(|(at, _)| {
-            let k = self.doc.token_at_or_after(at + 1);
-            k != i && k < self.doc.tokens.len() && self.abbreviates_preceding(k)
-        })
+        let mut declared = self.f.declared.borrow_mut();
+        if !declared.contains_key(self.text(i)) {
+            let pattern = format!("({})", self.text(i));
+            let at: Vec<usize> = self
+                .doc
+                .text
+                .match_indices(&pattern)
+                .map(|(at, _)| self.doc.token_at_or_after(at + 1))
+                .filter(|&k| k < self.doc.tokens.len() && self.abbreviates_preceding(k))
+                .collect();
+            declared.insert(self.text(i).to_string(), at);
+        }
+        declared[self.text(i)].iter().any(|&k| k != i)
     }
     /// "new psychoactive substances (NPS)": an acronym in parentheses spelling the initials
     /// of the words before it stands for them (an organization's is found by
@@ -322,7 +365,7 @@ impl Ctx<'_> {
     fn lower_name_token(&self, i: usize) -> bool {
         self.is_word(i)
             && self.class(i).is_none()
-            && !self.lex.is_stopname(self.lower(i))
+            && !self.stopname(i)
             && self.lower(i).chars().all(|c| c.is_alphabetic() || c == '-')
             && self.lower(i).len() > 1
     }
@@ -392,6 +435,16 @@ fn place_mention(
 
 /// Collapses inner whitespace (names broken over lines, NBSP).
 fn tidy(s: &str) -> String {
+    // Most names are ASCII with single spaces: already tidy, one copy.
+    let b = s.as_bytes();
+    if b.iter()
+        .all(|&c| c.is_ascii() && !(b'\t'..=b'\r').contains(&c))
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+    {
+        return s.to_string();
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -724,7 +777,7 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
     if !c.is_cap(i) {
         return 0;
     }
-    if c.lex.is_stopname(c.lower(i)) {
+    if c.stopname(i) {
         // "National Football League", "New York Stock Exchange": a word that never starts
         // a name alone ("National", "New") starts an organization's.
         if c.class(i).is_some() || i + 1 >= end {
@@ -741,8 +794,7 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
     let joins = |k: usize| {
         c.is_cap(k)
             && !(c.title_case && c.is_cue_at(k, end))
-            && (!c.lex.is_stopname(c.lower(k))
-                || c.lex.org_heads.get(c.text(k)).is_some_and(|h| h.ends))
+            && (!c.stopname(k) || c.head(k).is_some_and(|h| h.ends))
     };
     let mut k = i + 1;
     loop {
@@ -824,7 +876,7 @@ fn classify_chunk(
         if c.lower(k) != "of" {
             continue;
         }
-        let Some(head) = c.lex.org_heads.get(c.text(k - 1)).filter(|h| h.ends) else {
+        let Some(head) = c.head(k - 1).filter(|h| h.ends) else {
             continue;
         };
         let mut r = k + 1;
@@ -951,10 +1003,7 @@ fn classify_chunk(
             || (c.is_cap(k)
                 && c.class(k).is_none()
                 && c.text(k).chars().any(char::is_lowercase)
-                && c.lex
-                    .org_heads
-                    .get(c.text(k))
-                    .is_none_or(|h| h.etype == EntityType::Place)
+                && c.head(k).is_none_or(|h| h.etype == EntityType::Place)
                 // An event head ends a name ("Farm Bill"); first it is a given name
                 // ("Bill Clinton").
                 && !(k + 1 == j && event_heads().contains(c.text(k))))
@@ -1033,7 +1082,7 @@ fn appositive_follows(c: &Ctx, j: usize, end: usize) -> bool {
 
 /// The entity type given by the phrase's head word, if any.
 fn head_type(c: &Ctx, i: usize, j: usize) -> Option<EntityType> {
-    let head = |k: usize| c.lex.org_heads.get(c.text(k));
+    let head = |k: usize| c.head(k);
     if j - i == 1 {
         return head(i).filter(|h| h.alone).map(|h| h.etype);
     }
@@ -1187,7 +1236,7 @@ fn declared_acronyms(doc: &mut Document) {
 }
 
 /// "Wei" after "Wei Xiaojun", "Trump" after "Donald Trump": the same person.
-fn short_names(doc: &mut Document, lex: &Lexicon) {
+fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
     let mut parts: FxHashMap<String, String> = FxHashMap::default();
     for m in &doc.mentions {
         if m.etype != EntityType::Person {
@@ -1219,10 +1268,10 @@ fn short_names(doc: &mut Document, lex: &Lexicon) {
         if t.kind != TokenKind::Word || !(t.capitalized || doc.lowercased) {
             continue;
         }
-        let lower = doc.token_lower(ti);
-        if lex.function_class(lower).is_some() || lex.is_stopname(lower) {
+        if f.class(doc, lex, ti).is_some() || f.stopname(doc, lex, ti) {
             continue;
         }
+        let lower = doc.token_lower(ti);
         if let Some(full) = parts.get(lower) {
             while cursor < doc.mentions.len() && doc.mentions[cursor].span.end <= t.span.start {
                 cursor += 1;
