@@ -377,6 +377,40 @@ pub struct Lexicon {
     pub quantifiers: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
+    /// Shapes of the function words, stop names, head words and title modifiers, for the
+    /// tests of a token ([`Lexicon::token_class`] ...): most tokens are none of them, and
+    /// the shape tells so without hashing the word. Filled with the lists they stand for.
+    function_shapes: ShapeSet,
+    stopname_shapes: ShapeSet,
+    head_shapes: ShapeSet,
+    modifier_shapes: ShapeSet,
+}
+
+/// A set of word shapes ([`word_shape`]): a word whose shape is not in it is no word of
+/// the list the set was made from.
+#[derive(Debug, Clone)]
+struct ShapeSet(Box<[u64]>);
+
+impl Default for ShapeSet {
+    fn default() -> Self {
+        ShapeSet(vec![0u64; SHAPE_BITS / 64].into_boxed_slice())
+    }
+}
+
+impl ShapeSet {
+    fn of<'a>(words: impl Iterator<Item = &'a String>) -> ShapeSet {
+        let mut set = ShapeSet::default();
+        for w in words {
+            let shape = word_shape(w.as_bytes()) as usize;
+            set.0[shape / 64] |= 1 << (shape % 64);
+        }
+        set
+    }
+    #[inline]
+    fn may_hold(&self, t: &Token) -> bool {
+        let shape = t.shape as usize;
+        self.0[shape / 64] & (1 << (shape % 64)) != 0
+    }
 }
 
 /// Rows of a data file: non-empty, non-comment lines split on tabs.
@@ -638,6 +672,10 @@ impl Lexicon {
                 set.insert(cols[0].to_ascii_lowercase());
             }
         }
+        lex.function_shapes = ShapeSet::of(lex.function_words.keys());
+        lex.stopname_shapes = ShapeSet::of(lex.stopnames.iter());
+        lex.head_shapes = ShapeSet::of(lex.org_heads.keys());
+        lex.modifier_shapes = ShapeSet::of(lex.title_modifiers.iter());
         Ok(lex)
     }
 
@@ -669,6 +707,36 @@ impl Lexicon {
 
     pub fn function_class(&self, lower: &str) -> Option<FunctionClass> {
         self.function_words.get(lower).copied()
+    }
+
+    /// [`Lexicon::function_class`] of token `t`, whose lowercase text is `lower`.
+    #[inline]
+    pub fn token_class(&self, t: &Token, lower: &str) -> Option<FunctionClass> {
+        self.function_shapes
+            .may_hold(t)
+            .then(|| self.function_class(lower))
+            .flatten()
+    }
+
+    /// [`Lexicon::is_stopname`] of token `t`, whose lowercase text is `lower`.
+    #[inline]
+    pub fn token_is_stopname(&self, t: &Token, lower: &str) -> bool {
+        self.stopname_shapes.may_hold(t) && self.is_stopname(lower)
+    }
+
+    /// The head word entry of token `t`, whose text as written is `text`.
+    #[inline]
+    pub fn token_head(&self, t: &Token, text: &str) -> Option<&OrgHead> {
+        self.head_shapes
+            .may_hold(t)
+            .then(|| self.org_heads.get(text))
+            .flatten()
+    }
+
+    /// Whether token `t`, whose lowercase text is `lower`, is a title modifier ("deputy").
+    #[inline]
+    pub fn token_is_title_modifier(&self, t: &Token, lower: &str) -> bool {
+        self.modifier_shapes.may_hold(t) && self.title_modifiers.contains(lower)
     }
 
     pub fn country_name(&self, iso: &str) -> Option<&str> {

@@ -13,7 +13,7 @@ use crate::document::{Document, EntityMention, EntityType, TokenKind};
 use crate::lexicon::{CueClass, FunctionClass, GazEntry, GazKind, Lexicon, OrgHead, PhraseMap};
 use crate::span::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::OnceLock;
 
 /// Head words of events and other named things that are not entities ("... Meeting",
@@ -141,6 +141,9 @@ struct Facts<'l> {
     /// [`Ctx::declared_for_words`]: by acronym, the tokens where the document declares it
     /// for the words before it (one search of the text per acronym, not per mention).
     declared: RefCell<FxHashMap<String, Vec<usize>>>,
+    /// Byte offsets of the opening parentheses of the text, found on first use: where an
+    /// acronym may be declared.
+    parens: OnceCell<Vec<usize>>,
 }
 
 impl<'l> Facts<'l> {
@@ -166,6 +169,7 @@ impl<'l> Facts<'l> {
             stopname: vec![Cell::new(None); n],
             head: vec![Cell::new(None); n],
             declared: RefCell::default(),
+            parens: OnceCell::new(),
         };
         let mut place_list = Vec::new();
         for (i, t) in doc.tokens.iter().enumerate() {
@@ -204,7 +208,7 @@ impl<'l> Facts<'l> {
     fn class(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<FunctionClass> {
         let cell = &self.class[i];
         cell.get().unwrap_or_else(|| {
-            let class = lex.function_class(doc.token_lower(i));
+            let class = lex.token_class(&doc.tokens[i], doc.token_lower(i));
             cell.set(Some(class));
             class
         })
@@ -212,7 +216,7 @@ impl<'l> Facts<'l> {
     fn stopname(&self, doc: &Document, lex: &Lexicon, i: usize) -> bool {
         let cell = &self.stopname[i];
         cell.get().unwrap_or_else(|| {
-            let stop = lex.is_stopname(doc.token_lower(i));
+            let stop = lex.token_is_stopname(&doc.tokens[i], doc.token_lower(i));
             cell.set(Some(stop));
             stop
         })
@@ -220,7 +224,7 @@ impl<'l> Facts<'l> {
     fn head(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<OrgHead> {
         let cell = &self.head[i];
         cell.get().unwrap_or_else(|| {
-            let head = lex.org_heads.get(doc.token_text(i)).copied();
+            let head = lex.token_head(&doc.tokens[i], doc.token_text(i)).copied();
             cell.set(Some(head));
             head
         })
@@ -269,6 +273,10 @@ impl Ctx<'_> {
     fn stopname(&self, i: usize) -> bool {
         self.f.stopname(self.doc, self.lex, i)
     }
+    fn is_title_modifier(&self, i: usize) -> bool {
+        self.lex
+            .token_is_title_modifier(&self.doc.tokens[i], self.lower(i))
+    }
     /// The head word entry of the token as written ("Ministry").
     fn head(&self, i: usize) -> Option<OrgHead> {
         self.f.head(self.doc, self.lex, i)
@@ -289,7 +297,7 @@ impl Ctx<'_> {
     /// Length of a title phrase at `i` ("deputy secretary-general", "President").
     fn title_at(&self, i: usize, end: usize) -> usize {
         let mut k = i;
-        while k < end && self.lex.title_modifiers.contains(self.lower(k)) {
+        while k < end && self.is_title_modifier(k) {
             k += 1;
         }
         match self
@@ -325,12 +333,22 @@ impl Ctx<'_> {
     fn declared_for_words(&self, i: usize) -> bool {
         let mut declared = self.f.declared.borrow_mut();
         if !declared.contains_key(self.text(i)) {
-            let pattern = format!("({})", self.text(i));
-            let at: Vec<usize> = self
-                .doc
-                .text
-                .match_indices(&pattern)
-                .map(|(at, _)| self.doc.token_at_or_after(at + 1))
+            // The places of "(ACRONYM)" in the text, read at the document's few opening
+            // parentheses rather than by a search of all the text for each acronym (an
+            // acronym holds no parenthesis, so no two places overlap).
+            let text = &self.doc.text;
+            let parens = self
+                .f
+                .parens
+                .get_or_init(|| text.match_indices('(').map(|(at, _)| at).collect());
+            let acronym = self.text(i);
+            let at: Vec<usize> = parens
+                .iter()
+                .filter(|&&at| {
+                    text[at + 1..].starts_with(acronym)
+                        && text[at + 1 + acronym.len()..].starts_with(')')
+                })
+                .map(|&at| self.doc.token_at_or_after(at + 1))
                 .filter(|&k| k < self.doc.tokens.len() && self.abbreviates_preceding(k))
                 .collect();
             declared.insert(self.text(i).to_string(), at);
@@ -435,14 +453,15 @@ fn place_mention(
 
 /// Collapses inner whitespace (names broken over lines, NBSP).
 fn tidy(s: &str) -> String {
-    // Most names are ASCII with single spaces: already tidy, one copy.
-    let b = s.as_bytes();
-    if b.iter()
-        .all(|&c| c.is_ascii() && !(b'\t'..=b'\r').contains(&c))
-        && !s.starts_with(' ')
-        && !s.ends_with(' ')
-        && !s.contains("  ")
-    {
+    // Most names are ASCII with single spaces: already tidy, one copy. (A space first
+    // or last, two in a row, other ASCII whitespace or any non-ASCII byte: the long way.)
+    let mut after_space = true;
+    let tidy = s.bytes().all(|c| {
+        let ok = c.is_ascii() && !(b'\t'..=b'\r').contains(&c) && !(c == b' ' && after_space);
+        after_space = c == b' ';
+        ok
+    });
+    if tidy && !after_space {
         return s.to_string();
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -532,6 +551,12 @@ fn sentence(
     let mut last_team_end = None;
     let mut i = a;
     while i < b {
+        // Most tokens of cased text are neither capitalized nor the start of a gazetteer
+        // name: no rule below takes them (none of team, chunk, place, country pair).
+        if !doc.lowercased && !c.is_cap(i) && f.gaz_at(i).is_empty() {
+            i += 1;
+            continue;
+        }
         if let Some((n, etype, rule)) = team_or_venue_at(&c, i, a, b, last_team_end) {
             out.push(mention(doc, i, i + n, etype, None, None, rule, 0.75));
             i += n;
@@ -1021,7 +1046,7 @@ fn classify_chunk(
         && !c.doc.tokens[j].capitalized
         && c.lex.body_head_titles.contains(c.lower(j + head_title - 1));
     // "Former president Bill Clinton": a title modifier is no body.
-    let modifier = || (i..j).any(|k| c.lex.title_modifiers.contains(c.lower(k)));
+    let modifier = || (i..j).any(|k| c.is_title_modifier(k));
     if heads_body
         && !modifier()
         && n <= 3
