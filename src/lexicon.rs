@@ -709,34 +709,36 @@ impl Lexicon {
         self.function_words.get(lower).copied()
     }
 
-    /// [`Lexicon::function_class`] of token `t`, whose lowercase text is `lower`.
+    /// [`Lexicon::function_class`] of token `t` of a document whose lowercase text is
+    /// `lower`. (The word is read only when its shape is a function word's.)
     #[inline]
     pub fn token_class(&self, t: &Token, lower: &str) -> Option<FunctionClass> {
         self.function_shapes
             .may_hold(t)
-            .then(|| self.function_class(lower))
+            .then(|| self.function_class(t.span.slice(lower)))
             .flatten()
     }
 
-    /// [`Lexicon::is_stopname`] of token `t`, whose lowercase text is `lower`.
+    /// [`Lexicon::is_stopname`] of token `t` of a document whose lowercase text is `lower`.
     #[inline]
     pub fn token_is_stopname(&self, t: &Token, lower: &str) -> bool {
-        self.stopname_shapes.may_hold(t) && self.is_stopname(lower)
+        self.stopname_shapes.may_hold(t) && self.is_stopname(t.span.slice(lower))
     }
 
-    /// The head word entry of token `t`, whose text as written is `text`.
+    /// The head word entry of token `t` as written in `text`, the document's text.
     #[inline]
     pub fn token_head(&self, t: &Token, text: &str) -> Option<&OrgHead> {
         self.head_shapes
             .may_hold(t)
-            .then(|| self.org_heads.get(text))
+            .then(|| self.org_heads.get(t.span.slice(text)))
             .flatten()
     }
 
-    /// Whether token `t`, whose lowercase text is `lower`, is a title modifier ("deputy").
+    /// Whether token `t` of a document whose lowercase text is `lower` is a title modifier
+    /// ("deputy").
     #[inline]
     pub fn token_is_title_modifier(&self, t: &Token, lower: &str) -> bool {
-        self.modifier_shapes.may_hold(t) && self.title_modifiers.contains(lower)
+        self.modifier_shapes.may_hold(t) && self.title_modifiers.contains(t.span.slice(lower))
     }
 
     pub fn country_name(&self, iso: &str) -> Option<&str> {

@@ -104,20 +104,22 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
 
 /// "I'll", "We've", "They're", "I'd", "I'm": a pronoun with a verb, never part of a name.
 fn is_contraction(word: &str) -> bool {
-    // This runs for every capitalized word: most end in no such letter, and one byte
-    // tells before any search.
-    matches!(
-        word.as_bytes().last().map(|x| x | 0x20),
-        Some(b'l' | b'e' | b'd' | b'm')
-    ) && [
-        "'ll", "'ve", "'re", "'d", "'m", "’ll", "’ve", "’re", "’d", "’m",
-    ]
-    .iter()
-    .any(|end| {
-        word.len() > end.len()
-            && word.is_char_boundary(word.len() - end.len())
-            && word[word.len() - end.len()..].eq_ignore_ascii_case(end)
-    })
+    // This runs for every capitalized word: most end in no such letter or have no
+    // apostrophe ("'" or the last byte of "’") before the last one or two, and a few bytes
+    // tell before any search.
+    let b = word.as_bytes();
+    let apostrophe = |back: usize| b.len() >= back && matches!(b[b.len() - back], b'\'' | 0x99);
+    matches!(b.last().map(|x| x | 0x20), Some(b'l' | b'e' | b'd' | b'm'))
+        && (apostrophe(2) || apostrophe(3))
+        && [
+            "'ll", "'ve", "'re", "'d", "'m", "’ll", "’ve", "’re", "’d", "’m",
+        ]
+        .iter()
+        .any(|end| {
+            word.len() > end.len()
+                && word.is_char_boundary(word.len() - end.len())
+                && word[word.len() - end.len()..].eq_ignore_ascii_case(end)
+        })
 }
 
 /// What the rules ask of a token again and again, read once per document: each token is
@@ -208,7 +210,7 @@ impl<'l> Facts<'l> {
     fn class(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<FunctionClass> {
         let cell = &self.class[i];
         cell.get().unwrap_or_else(|| {
-            let class = lex.token_class(&doc.tokens[i], doc.token_lower(i));
+            let class = lex.token_class(&doc.tokens[i], &doc.lower);
             cell.set(Some(class));
             class
         })
@@ -216,7 +218,7 @@ impl<'l> Facts<'l> {
     fn stopname(&self, doc: &Document, lex: &Lexicon, i: usize) -> bool {
         let cell = &self.stopname[i];
         cell.get().unwrap_or_else(|| {
-            let stop = lex.token_is_stopname(&doc.tokens[i], doc.token_lower(i));
+            let stop = lex.token_is_stopname(&doc.tokens[i], &doc.lower);
             cell.set(Some(stop));
             stop
         })
@@ -224,7 +226,7 @@ impl<'l> Facts<'l> {
     fn head(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<OrgHead> {
         let cell = &self.head[i];
         cell.get().unwrap_or_else(|| {
-            let head = lex.token_head(&doc.tokens[i], doc.token_text(i)).copied();
+            let head = lex.token_head(&doc.tokens[i], &doc.text).copied();
             cell.set(Some(head));
             head
         })
@@ -275,7 +277,7 @@ impl Ctx<'_> {
     }
     fn is_title_modifier(&self, i: usize) -> bool {
         self.lex
-            .token_is_title_modifier(&self.doc.tokens[i], self.lower(i))
+            .token_is_title_modifier(&self.doc.tokens[i], &self.doc.lower)
     }
     /// The head word entry of the token as written ("Ministry").
     fn head(&self, i: usize) -> Option<OrgHead> {
