@@ -140,6 +140,7 @@ struct Facts<'l> {
     class: Vec<Cell<Option<Option<FunctionClass>>>>,
     stopname: Vec<Cell<Option<bool>>>,
     head: Vec<Cell<Option<Option<OrgHead>>>>,
+    event_head: Vec<Cell<Option<bool>>>,
     /// [`Ctx::declared_for_words`]: by acronym, the tokens where the document declares it
     /// for the words before it (one search of the text per acronym, not per mention).
     declared: RefCell<FxHashMap<String, Vec<usize>>>,
@@ -170,6 +171,7 @@ impl<'l> Facts<'l> {
             class: vec![Cell::new(None); n],
             stopname: vec![Cell::new(None); n],
             head: vec![Cell::new(None); n],
+            event_head: vec![Cell::new(None); n],
             declared: RefCell::default(),
             parens: OnceCell::new(),
         };
@@ -265,6 +267,21 @@ impl Ctx<'_> {
     }
     fn text(&self, i: usize) -> &str {
         self.doc.token_text(i)
+    }
+    /// [`Ctx::lower`] as bytes, for comparing with a connector ("of", "and"): no test of
+    /// char boundaries, which the token's span has.
+    fn lower_bytes(&self, i: usize) -> &[u8] {
+        let span = self.doc.tokens[i].span;
+        &self.doc.lower.as_bytes()[span.start..span.end]
+    }
+    /// The token as written is an event head ("Summit"): looked up once per token.
+    fn is_event_head(&self, i: usize) -> bool {
+        let cell = &self.f.event_head[i];
+        cell.get().unwrap_or_else(|| {
+            let head = event_heads().contains(self.text(i));
+            cell.set(Some(head));
+            head
+        })
     }
     fn is_word(&self, i: usize) -> bool {
         self.doc.tokens[i].kind == TokenKind::Word
@@ -510,7 +527,8 @@ fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
     let (mut upper, mut lower, mut count, mut capitalized) = (0, 0, 0, 0);
     for k in words.clone() {
         let t = doc.token_text(k);
-        if t.chars().any(char::is_lowercase) {
+        // Most words start with a lowercase ASCII letter: no need to decode them.
+        if t.as_bytes()[0].is_ascii_lowercase() || t.chars().any(char::is_lowercase) {
             lower += 1;
         } else if t.len() > 1 {
             upper += 1;
@@ -832,9 +850,9 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
         // Connectors: "of", "of the", "for", "and", "on" ("the" alone joins nothing:
         // "Baghdad the Secretary-General").
         let mut j = k;
-        if j < end && matches!(c.lower(j), "of" | "for" | "and" | "on" | "&") {
+        if j < end && matches!(c.lower_bytes(j), b"of" | b"for" | b"and" | b"on" | b"&") {
             j += 1;
-            if j < end && c.lower(j) == "the" {
+            if j < end && c.lower_bytes(j) == b"the" {
                 j += 1;
             }
         }
@@ -900,14 +918,14 @@ fn classify_chunk(
         }
     }
     for k in i + 1..j {
-        if c.lower(k) != "of" {
+        if c.lower_bytes(k) != b"of" {
             continue;
         }
         let Some(head) = c.head(k - 1).filter(|h| h.ends) else {
             continue;
         };
         let mut r = k + 1;
-        if r < j && c.lower(r) == "the" {
+        if r < j && c.lower_bytes(r) == b"the" {
             r += 1;
         }
         // "Bank of Japan", "Kurdistan Democratic Party of Iran": a body of a country or
@@ -958,7 +976,9 @@ fn classify_chunk(
         out.truncate(before);
     }
     // "PLO and Israel Radio": a name known on its own does not start a longer one.
-    if let Some(k) = (i + 1..j.saturating_sub(1)).find(|&k| matches!(c.lower(k), "and" | "&")) {
+    if let Some(k) =
+        (i + 1..j.saturating_sub(1)).find(|&k| matches!(c.lower_bytes(k), b"and" | b"&"))
+    {
         let known = (k - i == 1 && c.is_unknown_acronym(i))
             || gazetteer_at(c, i, k).is_some_and(|(n, _)| i + n == k);
         if known && head_type(c, i, j).is_some() {
@@ -967,7 +987,7 @@ fn classify_chunk(
         }
     }
     // Events and other named things are not entities: consume the phrase.
-    if event_heads().contains(c.text(j - 1)) {
+    if c.is_event_head(j - 1) {
         return Some(j);
     }
     if let Some(t) = head_type(c, i, j) {
@@ -987,7 +1007,9 @@ fn classify_chunk(
     }
     // Names joined by "and" ("Yan Xiaobing and Zhan Jian") without an organization head:
     // the left name here, the right one on the caller's next step.
-    if let Some(k) = (i + 1..j.saturating_sub(1)).find(|&k| matches!(c.lower(k), "and" | "&")) {
+    if let Some(k) =
+        (i + 1..j.saturating_sub(1)).find(|&k| matches!(c.lower_bytes(k), b"and" | b"&"))
+    {
         let left = classify_chunk(c, i, k, sent_end, out)?;
         return Some(if left >= k { k + 1 } else { left });
     }
@@ -1033,7 +1055,7 @@ fn classify_chunk(
                 && c.head(k).is_none_or(|h| h.etype == EntityType::Place)
                 // An event head ends a name ("Farm Bill"); first it is a given name
                 // ("Bill Clinton").
-                && !(k + 1 == j && event_heads().contains(c.text(k))))
+                && !(k + 1 == j && c.is_event_head(k)))
     });
     // "Bundesbank president Hans Tietmeyer", "Ajax coach Louis van Gaal": an unknown name
     // before the title of a body's head and a person's name is that body.
@@ -1116,7 +1138,7 @@ fn head_type(c: &Ctx, i: usize, j: usize) -> Option<EntityType> {
     // "Peterson Institute for International Economics": the head may stand before "for"
     // or "of" and what the body is for or of.
     let before_connector = (i + 1..j)
-        .find(|&k| matches!(c.lower(k), "for" | "of"))
+        .find(|&k| matches!(c.lower_bytes(k), b"for" | b"of"))
         .and_then(|k| head(k - 1))
         .filter(|h| h.ends && h.etype != EntityType::Place);
     match (head(i), head(j - 1)) {
