@@ -12,6 +12,7 @@
 use crate::document::{Document, EntityMention, EntityType, TokenKind};
 use crate::lexicon::{CueClass, FunctionClass, GazEntry, GazKind, Lexicon, OrgHead, PhraseMap};
 use crate::span::Span;
+use crate::text::tokens::{word_shape, SHAPE_BITS};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::OnceLock;
@@ -1311,10 +1312,21 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
             }
         }
     }
+    // The shapes of the parts: most capitalized words are none of them, told without
+    // hashing the word.
+    let mut shapes = vec![0u64; SHAPE_BITS / 64];
+    for part in parts.keys() {
+        let shape = word_shape(part.as_bytes()) as usize;
+        shapes[shape / 64] |= 1 << (shape % 64);
+    }
     let mut extra = Vec::new();
     let mut cursor = 0;
     for (ti, t) in doc.tokens.iter().enumerate() {
         if t.kind != TokenKind::Word || !(t.capitalized || doc.lowercased) {
+            continue;
+        }
+        let shape = t.shape as usize;
+        if shapes[shape / 64] & (1 << (shape % 64)) == 0 {
             continue;
         }
         if f.class(doc, lex, ti).is_some() || f.stopname(doc, lex, ti) {
