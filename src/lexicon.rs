@@ -176,10 +176,41 @@ impl std::hash::Hasher for FxHasher {
 
 type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
+/// A phrase of a [`PhraseMap`]: its lowercase words with their shapes ([`word_shape`]), so
+/// that a token that differs is told from one integer compare, without reading the word.
+#[derive(Debug, Clone)]
+struct Phrase<V> {
+    words: Vec<String>,
+    shapes: Vec<u16>,
+    value: V,
+}
+
+/// The phrases of a [`PhraseMap`] that start with one word, longest first.
+#[derive(Debug, Clone)]
+struct Phrases<V> {
+    list: Vec<Phrase<V>>,
+    /// Bit `shape % 64` of the second word of each longer phrase: a common first word
+    /// ("the": "the hague", "the gambia", ...) is mostly followed by a word that rules
+    /// them all out at once.
+    seconds: u64,
+    /// Where the one-word phrases start in `list`.
+    singles: usize,
+}
+
+impl<V> Default for Phrases<V> {
+    fn default() -> Self {
+        Phrases {
+            list: Vec::new(),
+            seconds: 0,
+            singles: 0,
+        }
+    }
+}
+
 /// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
-    by_first: HashMap<String, Vec<(Vec<String>, V)>, FxBuild>,
+    by_first: HashMap<String, Phrases<V>, FxBuild>,
     /// Shapes of the first words: most tokens start no phrase, and the token's shape
     /// ([`word_shape`]) tells so without hashing the word.
     first_shapes: Box<[u64]>,
@@ -202,50 +233,82 @@ impl<V: Clone> PhraseMap<V> {
         }
         let shape = word_shape(words[0].as_bytes()) as usize;
         self.first_shapes[shape / 64] |= 1 << (shape % 64);
-        let list = self.by_first.entry(words[0].clone()).or_default();
-        if list.iter().any(|(w, _)| *w == words) {
+        let phrases = self.by_first.entry(words[0].clone()).or_default();
+        if phrases.list.iter().any(|p| p.words == words) {
             return; // first entry wins: files are read top to bottom
         }
-        list.push((words, value));
+        let shapes: Vec<u16> = words.iter().map(|w| word_shape(w.as_bytes())).collect();
+        if let Some(second) = shapes.get(1) {
+            phrases.seconds |= 1 << (second % 64);
+        }
+        phrases.list.push(Phrase {
+            words,
+            shapes,
+            value,
+        });
         // Longest first so the first match found is the longest.
-        list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        phrases
+            .list
+            .sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        phrases.singles = phrases.list.iter().filter(|p| p.words.len() > 1).count();
+    }
+
+    /// Whether a phrase may start with token `t`: false for most tokens, told from the
+    /// token's shape without reading the word.
+    #[inline]
+    pub fn may_start(&self, t: &Token) -> bool {
+        let shape = t.shape as usize;
+        self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
     }
 
     /// All values whose phrase starts at token `i`, longest first, with their length.
     #[inline]
-    pub fn matches_at<'a>(
+    pub fn matches_at<'a, 'd>(
         &'a self,
-        lower: &'a str,
-        tokens: &'a [Token],
+        lower: &'d str,
+        tokens: &'d [Token],
         i: usize,
         end: usize,
-    ) -> impl Iterator<Item = (usize, &'a V)> + 'a {
+    ) -> impl Iterator<Item = (usize, &'a V)> + use<'a, 'd, V> {
         // Nothing starts at or past the end: callers probe the token after a phrase, which
         // may be the end of the sentence or of the document.
-        tokens
-            .get(i)
-            .filter(|t| {
-                let shape = t.shape as usize;
-                i < end && self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
-            })
-            .and_then(|t| self.by_first.get(t.span.slice(lower)))
-            .into_iter()
-            .flatten()
-            .filter(move |(words, _)| {
-                i + words.len() <= end
-                    && words
+        let candidates = match tokens.get(i) {
+            Some(t) if i < end && self.may_start(t) => self.starting_with(lower, tokens, i),
+            _ => &[],
+        };
+        candidates
+            .iter()
+            // The first word is the key just found; for the others the shape rules out
+            // most tokens that differ before their text is compared.
+            .filter(move |p| {
+                i + p.words.len() <= end
+                    && p.words[1..]
                         .iter()
-                        .enumerate()
-                        .all(|(k, w)| tokens[i + k].span.slice(lower) == w)
+                        .zip(&p.shapes[1..])
+                        .zip(&tokens[i + 1..])
+                        .all(|((w, &shape), t)| t.shape == shape && t.span.slice(lower) == w)
             })
-            .map(|(words, v)| (words.len(), v))
+            .map(|p| (p.words.len(), &p.value))
+    }
+
+    /// The phrases whose first word is token `i`, without those the next token rules
+    /// out. Out of line: the callers inline the shape test, which most tokens fail.
+    #[inline(never)]
+    fn starting_with<'a>(&'a self, lower: &str, tokens: &[Token], i: usize) -> &'a [Phrase<V>] {
+        let Some(phrases) = self.by_first.get(tokens[i].span.slice(lower)) else {
+            return &[];
+        };
+        let longer = tokens
+            .get(i + 1)
+            .is_some_and(|t| phrases.seconds & (1 << (t.shape % 64)) != 0);
+        &phrases.list[if longer { 0 } else { phrases.singles }..]
     }
 
     #[inline]
     pub fn longest_at<'a>(
         &'a self,
-        lower: &'a str,
-        tokens: &'a [Token],
+        lower: &str,
+        tokens: &[Token],
         i: usize,
         end: usize,
     ) -> Option<(usize, &'a V)> {
@@ -258,19 +321,24 @@ impl<V: Clone> PhraseMap<V> {
             return self
                 .by_first
                 .get(phrase)
-                .is_some_and(|l| l.iter().any(|(w, _)| w.len() == 1 && w[0] == phrase));
+                .is_some_and(|l| l.list[l.singles..].iter().any(|p| p.words[0] == phrase));
         }
         let words = phrase_tokens(phrase);
         words
             .first()
             .and_then(|f| self.by_first.get(f))
-            .is_some_and(|l| l.iter().any(|(w, _)| *w == words))
+            .is_some_and(|l| l.list.iter().any(|p| p.words == words))
     }
 }
 
 /// Lowercase tokens of a lexicon phrase, cut the same way as document text.
 fn phrase_tokens(phrase: &str) -> Vec<String> {
     let lower = phrase.to_ascii_lowercase();
+    // Most phrases are letters and spaces ("new york"), which the tokenizer cuts at the
+    // spaces only: the thousands of places load faster.
+    if lower.bytes().all(|b| b.is_ascii_lowercase() || b == b' ') {
+        return lower.split_ascii_whitespace().map(str::to_string).collect();
+    }
     tokenize(&lower, 0, &|w| w.ends_with('.') && w.len() <= 6)
         .iter()
         .filter(|t| t.kind != TokenKind::Quote || t.span.len() > 1)
@@ -309,6 +377,40 @@ pub struct Lexicon {
     pub quantifiers: HashSet<String, FxBuild>,
     /// Country ISO code -> canonical name.
     pub country_names: HashMap<String, String>,
+    /// Shapes of the function words, stop names, head words and title modifiers, for the
+    /// tests of a token ([`Lexicon::token_class`] ...): most tokens are none of them, and
+    /// the shape tells so without hashing the word. Filled with the lists they stand for.
+    function_shapes: ShapeSet,
+    stopname_shapes: ShapeSet,
+    head_shapes: ShapeSet,
+    modifier_shapes: ShapeSet,
+}
+
+/// A set of word shapes ([`word_shape`]): a word whose shape is not in it is no word of
+/// the list the set was made from.
+#[derive(Debug, Clone)]
+struct ShapeSet(Box<[u64]>);
+
+impl Default for ShapeSet {
+    fn default() -> Self {
+        ShapeSet(vec![0u64; SHAPE_BITS / 64].into_boxed_slice())
+    }
+}
+
+impl ShapeSet {
+    fn of<'a>(words: impl Iterator<Item = &'a String>) -> ShapeSet {
+        let mut set = ShapeSet::default();
+        for w in words {
+            let shape = word_shape(w.as_bytes()) as usize;
+            set.0[shape / 64] |= 1 << (shape % 64);
+        }
+        set
+    }
+    #[inline]
+    fn may_hold(&self, t: &Token) -> bool {
+        let shape = t.shape as usize;
+        self.0[shape / 64] & (1 << (shape % 64)) != 0
+    }
 }
 
 /// Rows of a data file: non-empty, non-comment lines split on tabs.
@@ -570,6 +672,10 @@ impl Lexicon {
                 set.insert(cols[0].to_ascii_lowercase());
             }
         }
+        lex.function_shapes = ShapeSet::of(lex.function_words.keys());
+        lex.stopname_shapes = ShapeSet::of(lex.stopnames.iter());
+        lex.head_shapes = ShapeSet::of(lex.org_heads.keys());
+        lex.modifier_shapes = ShapeSet::of(lex.title_modifiers.iter());
         Ok(lex)
     }
 
@@ -601,6 +707,38 @@ impl Lexicon {
 
     pub fn function_class(&self, lower: &str) -> Option<FunctionClass> {
         self.function_words.get(lower).copied()
+    }
+
+    /// [`Lexicon::function_class`] of token `t` of a document whose lowercase text is
+    /// `lower`. (The word is read only when its shape is a function word's.)
+    #[inline]
+    pub fn token_class(&self, t: &Token, lower: &str) -> Option<FunctionClass> {
+        self.function_shapes
+            .may_hold(t)
+            .then(|| self.function_class(t.span.slice(lower)))
+            .flatten()
+    }
+
+    /// [`Lexicon::is_stopname`] of token `t` of a document whose lowercase text is `lower`.
+    #[inline]
+    pub fn token_is_stopname(&self, t: &Token, lower: &str) -> bool {
+        self.stopname_shapes.may_hold(t) && self.is_stopname(t.span.slice(lower))
+    }
+
+    /// The head word entry of token `t` as written in `text`, the document's text.
+    #[inline]
+    pub fn token_head(&self, t: &Token, text: &str) -> Option<&OrgHead> {
+        self.head_shapes
+            .may_hold(t)
+            .then(|| self.org_heads.get(t.span.slice(text)))
+            .flatten()
+    }
+
+    /// Whether token `t` of a document whose lowercase text is `lower` is a title modifier
+    /// ("deputy").
+    #[inline]
+    pub fn token_is_title_modifier(&self, t: &Token, lower: &str) -> bool {
+        self.modifier_shapes.may_hold(t) && self.title_modifiers.contains(t.span.slice(lower))
     }
 
     pub fn country_name(&self, iso: &str) -> Option<&str> {
