@@ -225,31 +225,35 @@ fn push_word(
     numeric: bool,
     space_before: bool,
 ) {
-    let word = &text[start..end];
-    let lower_tail = |suffix: &str| {
-        word.len() > suffix.len()
-            && word.is_char_boundary(word.len() - suffix.len())
-            && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    // Bytes, not a str: no char boundary checks. A matched ending starts at a char
+    // boundary anyway, as each begins with an ASCII byte or a UTF-8 lead byte.
+    let bytes = text.as_bytes();
+    let word = &bytes[start..end];
+    let n = word.len();
+    const RSQUO: &[u8] = "’".as_bytes();
+    // Length of the split-off ending, ASCII case ignored ("'S", "N'T" too; `| 0x20` is 'n'
+    // for "n" and "N" only). Every ending ends in "s" or "t".
+    let ending = match word.last() {
+        Some(b's' | b'S') if n > 2 && word[n - 2] == b'\'' => 2,
+        Some(b's' | b'S') if n > 4 && &word[n - 4..n - 1] == RSQUO => 4,
+        Some(b't' | b'T') if n > 3 && word[n - 2] == b'\'' && word[n - 3] | 0x20 == b'n' => 3,
+        Some(b't' | b'T')
+            if n > 5 && &word[n - 4..n - 1] == RSQUO && word[n - 5] | 0x20 == b'n' =>
+        {
+            5
+        }
+        _ => 0,
     };
-    // Every split-off ending ends in "s" or "t".
-    let split = matches!(word.as_bytes().last(), Some(b's' | b'S' | b't' | b'T'))
-        .then(|| {
-            ["'s", "’s", "n't", "n’t"]
-                .iter()
-                .find(|s| lower_tail(s))
-                .map(|s| end - s.len())
-        })
-        .flatten();
-    let first_upper = match word.as_bytes().first() {
+    let split = (ending > 0).then(|| end - ending);
+    let first_upper = match word.first() {
         Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
-        _ => word.chars().next().is_some_and(char::is_uppercase),
+        _ => text[start..].chars().next().is_some_and(char::is_uppercase),
     };
     let kind = if numeric {
         TokenKind::Number
     } else {
         TokenKind::Word
     };
-    let bytes = text.as_bytes();
     match split {
         Some(cut) => {
             tokens.push(Token {
@@ -272,7 +276,7 @@ fn push_word(
             kind,
             capitalized: first_upper,
             space_before,
-            shape: word_shape(word.as_bytes()),
+            shape: word_shape(word),
         }),
     }
 }
@@ -397,6 +401,32 @@ mod tests {
                 TokenKind::Word,
                 TokenKind::Number,
                 TokenKind::Word
+            ]
+        );
+    }
+
+    #[test]
+    fn possessive_and_negation_endings_in_any_case() {
+        assert_eq!(
+            words("TRUMP'S Biden’S DIDN'T don’t N'T ’s 's Americans’ it's"),
+            vec![
+                "TRUMP",
+                "'S",
+                "Biden",
+                "’S",
+                "DID",
+                "N'T",
+                "do",
+                "n’t",
+                "N'T",
+                "’",
+                "s",
+                "'",
+                "s",
+                "Americans",
+                "’",
+                "it",
+                "'s"
             ]
         );
     }
