@@ -11,7 +11,10 @@ use crate::span::Span;
 pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.lowercased = is_lowercased(&doc.text);
     doc.paragraphs = paragraphs(&doc.text, &doc.boilerplate);
-    let abbr = |w: &str| lex.is_abbreviation(w);
+    // A word longer than every abbreviation is none (ASCII lowercasing keeps the length):
+    // most sentence-final words skip the lowercasing and hashing.
+    let longest = lex.abbreviations.iter().map(String::len).max().unwrap_or(0);
+    let abbr = |w: &str| w.len() <= longest && lex.is_abbreviation(w);
     let starts = |w: &str| lex.is_stopname(w);
     let cue = |w: &str| lex.cues.contains(w);
     // About a token per five bytes of news text.
@@ -83,21 +86,39 @@ pub fn is_form_of_be(word: &str) -> bool {
 /// tell names there, so the extractors switch to their lowercase rules.
 pub fn is_lowercased(text: &str) -> bool {
     const LIMIT: usize = 200_000;
+    // The settling test runs after every 256th char; it looks at the counts so far only.
+    const CHECK: usize = 256;
+    let bytes = text.as_bytes();
     let mut letters = 0usize;
     let mut upper = 0usize;
-    for (n, (at, c)) in text.char_indices().take(LIMIT).enumerate() {
-        if c.is_alphabetic() {
-            letters += 1;
-            upper += c.is_uppercase() as usize;
-        }
-        // Settled once even the most letters still to come cannot make the capitals rare
-        // (there are no more chars left than bytes).
-        if n % 256 == 255 {
-            let left = text.len() - at - c.len_utf8();
-            let most_letters = letters + (LIMIT - n - 1).min(left);
-            if upper * 200 >= most_letters {
-                return false;
+    // Chars read (`n`) and the byte offset after them (`at`).
+    let mut n = 0usize;
+    let mut at = 0usize;
+    // Settled once even the most letters still to come cannot make the capitals rare
+    // (there are no more chars left than bytes).
+    let settled = |letters: usize, upper: usize, n: usize, at: usize| {
+        let most_letters = letters + (LIMIT - n).min(text.len() - at);
+        upper * 200 >= most_letters
+    };
+    while n < LIMIT && at < bytes.len() {
+        // An ASCII char is counted from its byte; only other chars are decoded (a block of
+        // 256 all-ASCII chars is rare in news text with curly quotes).
+        let b = bytes[at];
+        if b.is_ascii() {
+            letters += b.is_ascii_alphabetic() as usize;
+            upper += b.is_ascii_uppercase() as usize;
+            at += 1;
+        } else {
+            let c = text[at..].chars().next().unwrap_or('\0');
+            if c.is_alphabetic() {
+                letters += 1;
+                upper += c.is_uppercase() as usize;
             }
+            at += c.len_utf8();
+        }
+        n += 1;
+        if n.is_multiple_of(CHECK) && settled(letters, upper, n, at) {
+            return false;
         }
     }
     letters > 20 && upper * 200 < letters
@@ -215,6 +236,49 @@ mod tests {
             slices("One.\nTwo.\n \nThree."),
             vec!["One.", "Two.", "Three."]
         );
+    }
+
+    /// The char-by-char form `is_lowercased` must agree with.
+    fn is_lowercased_by_chars(text: &str) -> bool {
+        const LIMIT: usize = 200_000;
+        let (mut letters, mut upper) = (0usize, 0usize);
+        for (n, (at, c)) in text.char_indices().take(LIMIT).enumerate() {
+            if c.is_alphabetic() {
+                letters += 1;
+                upper += c.is_uppercase() as usize;
+            }
+            if n % 256 == 255 {
+                let left = text.len() - at - c.len_utf8();
+                if upper * 200 >= letters + (LIMIT - n - 1).min(left) {
+                    return false;
+                }
+            }
+        }
+        letters > 20 && upper * 200 < letters
+    }
+
+    #[test]
+    fn is_lowercased_agrees_with_reading_char_by_char() {
+        let lower = "beijing ( reuters ) - china s drug control agency disputed the claim. ";
+        let mut texts = vec![String::new(), "A".to_string(), lower.to_string()];
+        for n in [3, 4, 40, 3000, 3100] {
+            let body = lower.repeat(n);
+            texts.push(body.clone());
+            texts.push(format!("{body}Beijing"));
+            texts.push(format!("Beijing {body}"));
+            texts.push(format!("é{body}É {body}X"));
+            texts.push(body.replace("china", "China"));
+            texts.push(body.replace("drug", "drügé"));
+            texts.push(body.replace("claim", "ÇLAIM"));
+        }
+        for t in &texts {
+            assert_eq!(
+                is_lowercased(t),
+                is_lowercased_by_chars(t),
+                "{} bytes",
+                t.len()
+            );
+        }
     }
 
     #[test]

@@ -19,13 +19,18 @@ pub fn split(
 ) {
     let mut start = first;
     let mut i = first;
+    let bytes = text.as_bytes();
     while i < last {
+        // Most tokens are words without a final period: nothing to read, skipped in one
+        // pass over the slice (no bounds check per token).
+        let Some(skip) = tokens[i..last]
+            .iter()
+            .position(|t| t.kind != TokenKind::Word || bytes[t.span.end - 1] == b'.')
+        else {
+            break;
+        };
+        i += skip;
         let t = tokens[i];
-        // Most tokens are words without a final period: nothing to read.
-        if t.kind == TokenKind::Word && text.as_bytes()[t.span.end - 1] != b'.' {
-            i += 1;
-            continue;
-        }
         let s = t.span.slice(text);
         let mut ends = false;
         if t.kind == TokenKind::Punct && (s.starts_with('.') || s == "!" || s == "?") {

@@ -19,7 +19,9 @@ pub fn is_single_quote(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    // General Punctuation (U+2000-U+206F: curly quotes, dashes, spaces) holds no letter
+    // or digit (a test checks): news text's curly quotes skip the Unicode table lookups.
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
 /// Chars that may sit inside a word when a word char follows: "U.S", "secretary-general",
@@ -46,16 +48,6 @@ pub fn word_shape(word: &[u8]) -> u16 {
         .wrapping_add((first as u32) << 16 | (second as u32) << 8 | last as u32)
         .wrapping_mul(0x85eb_ca6b);
     (h >> (32 - SHAPE_BITS.trailing_zeros())) as u16
-}
-
-/// The char starting at byte `at` (an ASCII byte is read as it is, without decoding).
-#[inline]
-fn char_at(text: &str, at: usize) -> Option<char> {
-    match text.as_bytes().get(at) {
-        Some(&b) if b.is_ascii() => Some(b as char),
-        Some(_) => text[at..].chars().next(),
-        None => None,
-    }
 }
 
 /// ASCII word bytes: 1 for letters, 2 for digits, 0 for the rest (one load per byte in
@@ -96,6 +88,10 @@ pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -
 }
 
 /// [`tokenize`], appending to `tokens` (the document's, one paragraph after another).
+///
+/// Walks the text a byte at a time: an ASCII byte is classified by the byte itself (and
+/// [`ASCII_WORD`]), only a non-ASCII char is decoded. Every offset the loop stops at is a
+/// char boundary, as it always advances by whole chars.
 pub fn tokenize_into(
     text: &str,
     base: usize,
@@ -103,57 +99,83 @@ pub fn tokenize_into(
     tokens: &mut Vec<Token>,
 ) {
     let bytes = text.as_bytes();
-    let char_at = |at: usize| char_at(text, at);
+    // The non-ASCII char starting at `at` (a char boundary inside the text).
+    let decode = |at: usize| text[at..].chars().next().unwrap_or('\0');
     // Byte offset of the next char to read.
     let mut pos = 0;
     let mut space_before = true;
-    while let Some(c) = char_at(pos) {
+    while let Some(&b) = bytes.get(pos) {
         let i = pos;
-        pos += c.len_utf8();
-        if is_separator(c) {
-            space_before = true;
-            continue;
-        }
-        if is_word_char(c) {
+        let (c, word) = if b.is_ascii() {
+            pos += 1;
+            // ASCII whitespace and controls: all of 0x00-0x20, and DEL.
+            if b <= b' ' || b == 0x7f {
+                space_before = true;
+                continue;
+            }
+            (b as char, ASCII_WORD[b as usize] != 0)
+        } else {
+            let c = decode(i);
+            pos += c.len_utf8();
+            if is_separator(c) {
+                space_before = true;
+                continue;
+            }
+            (c, is_word_char(c))
+        };
+        if word {
             let mut end = pos;
-            let mut numeric = c.is_ascii_digit();
+            let mut numeric = b.is_ascii_digit();
+            // Periods only enter a word as joiners: tracked here, not searched for later.
+            let mut inner_period = false;
             loop {
-                // ASCII letters and digits, the most of a word, a byte at a time.
-                let rest = &bytes[end..];
-                let run = rest
-                    .iter()
-                    .position(|&b| ASCII_WORD[b as usize] == 0)
-                    .unwrap_or(rest.len());
-                numeric = numeric && rest[..run].iter().all(|&b| ASCII_WORD[b as usize] == 2);
-                end += run;
-                match char_at(end) {
-                    Some(d) if is_word_char(d) => {
-                        numeric &= d.is_ascii_digit();
-                        end += d.len_utf8();
+                // ASCII letters and digits, the most of a word, a byte at a time; the
+                // or of their classes has bit 1 (a letter) unless all are digits.
+                let mut classes = 0u8;
+                while let Some(&x) = bytes.get(end) {
+                    let class = ASCII_WORD[x as usize];
+                    if class == 0 {
+                        break;
                     }
-                    Some(d) if is_inner_joiner(d) => {
-                        // Only join when a word char follows directly; "," only between digits.
-                        let after = end + d.len_utf8();
-                        let joins = match char_at(after) {
-                            Some(n) if is_word_char(n) => {
-                                d != ',' || (bytes[end - 1].is_ascii_digit() && n.is_ascii_digit())
-                            }
-                            _ => false,
-                        };
-                        if !joins {
-                            break;
+                    classes |= class;
+                    end += 1;
+                }
+                numeric &= classes & 1 == 0;
+                let Some(&x) = bytes.get(end) else {
+                    break;
+                };
+                // An ASCII byte here is no letter or digit (the run above stopped at it).
+                let d = if x.is_ascii() { x as char } else { decode(end) };
+                if !x.is_ascii() && is_word_char(d) {
+                    // A non-ASCII letter or digit: the word is no number.
+                    numeric = false;
+                    end += d.len_utf8();
+                } else if is_inner_joiner(d) {
+                    // Only join when a word char follows directly; "," only between digits.
+                    let after = end + d.len_utf8();
+                    let joins = match bytes.get(after) {
+                        Some(&y) if y.is_ascii() => {
+                            ASCII_WORD[y as usize] != 0
+                                && (d != ','
+                                    || (bytes[end - 1].is_ascii_digit() && y.is_ascii_digit()))
                         }
-                        end = after;
+                        // A non-ASCII digit is no ASCII digit: "," never joins before one.
+                        Some(_) => d != ',' && is_word_char(decode(after)),
+                        None => false,
+                    };
+                    if !joins {
+                        break;
                     }
-                    _ => break,
+                    inner_period |= d == '.';
+                    end = after;
+                } else {
+                    break;
                 }
             }
             // A trailing period belongs to abbreviations ("U.S.", "Mr.", "Jan.") and initials.
             if bytes.get(end) == Some(&b'.') {
-                let word = &text[i..end + 1];
-                let inner_period = text[i..end].contains('.');
                 let initial = end - i == 1 && c.is_uppercase();
-                if inner_period || initial || abbreviations(word) {
+                if inner_period || initial || abbreviations(&text[i..end + 1]) {
                     end += 1;
                 }
             }
@@ -203,31 +225,35 @@ fn push_word(
     numeric: bool,
     space_before: bool,
 ) {
-    let word = &text[start..end];
-    let lower_tail = |suffix: &str| {
-        word.len() > suffix.len()
-            && word.is_char_boundary(word.len() - suffix.len())
-            && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    // Bytes, not a str: no char boundary checks. A matched ending starts at a char
+    // boundary anyway, as each begins with an ASCII byte or a UTF-8 lead byte.
+    let bytes = text.as_bytes();
+    let word = &bytes[start..end];
+    let n = word.len();
+    const RSQUO: &[u8] = "’".as_bytes();
+    // Length of the split-off ending, ASCII case ignored ("'S", "N'T" too; `| 0x20` is 'n'
+    // for "n" and "N" only). Every ending ends in "s" or "t".
+    let ending = match word.last() {
+        Some(b's' | b'S') if n > 2 && word[n - 2] == b'\'' => 2,
+        Some(b's' | b'S') if n > 4 && &word[n - 4..n - 1] == RSQUO => 4,
+        Some(b't' | b'T') if n > 3 && word[n - 2] == b'\'' && word[n - 3] | 0x20 == b'n' => 3,
+        Some(b't' | b'T')
+            if n > 5 && &word[n - 4..n - 1] == RSQUO && word[n - 5] | 0x20 == b'n' =>
+        {
+            5
+        }
+        _ => 0,
     };
-    // Every split-off ending ends in "s" or "t".
-    let split = matches!(word.as_bytes().last(), Some(b's' | b'S' | b't' | b'T'))
-        .then(|| {
-            ["'s", "’s", "n't", "n’t"]
-                .iter()
-                .find(|s| lower_tail(s))
-                .map(|s| end - s.len())
-        })
-        .flatten();
-    let first_upper = match word.as_bytes().first() {
+    let split = (ending > 0).then(|| end - ending);
+    let first_upper = match word.first() {
         Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
-        _ => word.chars().next().is_some_and(char::is_uppercase),
+        _ => text[start..].chars().next().is_some_and(char::is_uppercase),
     };
     let kind = if numeric {
         TokenKind::Number
     } else {
         TokenKind::Word
     };
-    let bytes = text.as_bytes();
     match split {
         Some(cut) => {
             tokens.push(Token {
@@ -250,7 +276,7 @@ fn push_word(
             kind,
             capitalized: first_upper,
             space_before,
-            shape: word_shape(word.as_bytes()),
+            shape: word_shape(word),
         }),
     }
 }
@@ -331,6 +357,78 @@ mod tests {
         }
         assert_eq!(word_shape(b"Trump"), word_shape(b"trump"));
         assert!((word_shape(b"administration") as usize) < SHAPE_BITS);
+    }
+
+    #[test]
+    fn general_punctuation_holds_no_word_char() {
+        for c in '\u{2000}'..='\u{206f}' {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn joiners_digits_and_non_ascii_words() {
+        assert_eq!(
+            words("20,000 a,b 1,é Zürich-based São Paulo’s AT&T x/y 3.5. Mr. M. U.S.A."),
+            vec![
+                "20,000",
+                "a",
+                ",",
+                "b",
+                "1",
+                ",",
+                "é",
+                "Zürich-based",
+                "São",
+                "Paulo",
+                "’s",
+                "AT&T",
+                "x/y",
+                "3.5.",
+                "Mr.",
+                "M.",
+                "U.S.A."
+            ]
+        );
+        let kinds: Vec<TokenKind> = tokenize("20,000 1é 12 a1", 0, &|_| false)
+            .iter()
+            .map(|t| t.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                TokenKind::Number,
+                TokenKind::Word,
+                TokenKind::Number,
+                TokenKind::Word
+            ]
+        );
+    }
+
+    #[test]
+    fn possessive_and_negation_endings_in_any_case() {
+        assert_eq!(
+            words("TRUMP'S Biden’S DIDN'T don’t N'T ’s 's Americans’ it's"),
+            vec![
+                "TRUMP",
+                "'S",
+                "Biden",
+                "’S",
+                "DID",
+                "N'T",
+                "do",
+                "n’t",
+                "N'T",
+                "’",
+                "s",
+                "'",
+                "s",
+                "Americans",
+                "’",
+                "it",
+                "'s"
+            ]
+        );
     }
 
     #[test]
