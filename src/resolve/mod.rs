@@ -104,7 +104,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut g = Graph::default();
     let all: Vec<&Findings> = findings.iter().map(Borrow::borrow).collect();
     let all = all.as_slice();
-    let short = short_name_targets(all);
+    let (short, person_keys) = short_name_targets(all);
     // Entity keys per article and mention; a mention's key depends only on its type,
     // canonical name and gazetteer key, so each distinct triple is keyed once.
     let mut table = Keys::default();
@@ -120,7 +120,14 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     *memo
                         .entry((m.etype, m.canonical.as_str(), m.key.as_deref()))
                         .or_insert_with(|| {
-                            let k = entity_key(m);
+                            // A person's key was made once per canonical name for the
+                            // short names (person_key allocates a slug per word).
+                            let k = match person_keys.get(m.canonical.as_str()) {
+                                Some(pk) if m.etype == EntityType::Person => {
+                                    format!("person:{pk}")
+                                }
+                                _ => entity_key(m),
+                            };
                             match short.get(&k) {
                                 Some(t) => {
                                     let target = table.intern(t.clone());
@@ -494,8 +501,11 @@ impl Mentions {
 }
 
 /// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
-/// word as first or last name.
-fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
+/// word as first or last name. Also returns the person key of every person's canonical
+/// name, for the entity keys to reuse.
+fn short_name_targets<'a>(
+    all: &[&'a Findings],
+) -> (HashMap<String, String>, FxHashMap<&'a str, String>) {
     /// The full names holding a word: the first one, and whether there are others.
     struct Holders {
         first: String,
@@ -503,13 +513,14 @@ fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
     }
     let mut full: FxHashMap<String, Holders> = FxHashMap::default();
     let mut singles: BTreeSet<String> = BTreeSet::new();
-    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut seen: FxHashMap<&'a str, String> = FxHashMap::default();
     for f in all {
         for m in f.mentions.iter().filter(|m| m.etype == EntityType::Person) {
-            if !seen.insert(m.canonical.as_str()) {
+            if seen.contains_key(m.canonical.as_str()) {
                 continue;
             }
             let key = person_key(&m.canonical);
+            seen.insert(m.canonical.as_str(), key.clone());
             if !key.contains(' ') {
                 singles.insert(key);
                 continue;
@@ -530,13 +541,14 @@ fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
             }
         }
     }
-    singles
+    let short = singles
         .into_iter()
         .filter_map(|s| {
             let h = full.get(&s).filter(|h| !h.several)?;
             Some((format!("person:{s}"), format!("person:{}", h.first)))
         })
-        .collect()
+        .collect();
+    (short, seen)
 }
 
 fn title_case(s: &str) -> String {
