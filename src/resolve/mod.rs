@@ -1068,9 +1068,22 @@ fn statement_node(
         let speaker_id = speaker.map(|s| g.g[s].id.clone());
         let id = statement_id(speaker_id.as_deref().unwrap_or("unknown"), text);
         g.upsert(&id, || {
-            // More than 60 characters: the first 57 and "...".
-            let label = match text.char_indices().nth(60).and(text.char_indices().nth(57)) {
-                Some((cut, _)) => format!("{}...", &text[..cut]),
+            // More than 60 characters: the first 57 and "...". In ASCII text a char is a
+            // byte: no char walk (a node is made for most statements).
+            let cut = if text.is_ascii() {
+                (text.len() > 60).then_some(57)
+            } else {
+                (text.char_indices().nth(60))
+                    .and(text.char_indices().nth(57))
+                    .map(|(cut, _)| cut)
+            };
+            let label = match cut {
+                Some(cut) => {
+                    let mut label = String::with_capacity(cut + 3);
+                    label.push_str(&text[..cut]);
+                    label.push_str("...");
+                    label
+                }
                 None => text.to_string(),
             };
             let mut n = Node::new(id.clone(), NodeType::Statement, label);
