@@ -858,23 +858,32 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
     // pairs only.
     let mut partners: FxHashMap<&str, FxHashSet<u32>> = FxHashMap::default();
     let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    // The block name ("other words|first letter") is pieced together in one reused
+    // buffer and copied only for a new block (most words of most keys are looked up).
+    let mut block = String::new();
+    let mut words: Vec<&str> = Vec::new();
     for k in count.keys() {
-        let words: Vec<&str> = k["person:".len()..].split(' ').collect();
+        words.clear();
+        words.extend(k["person:".len()..].split(' '));
         for (i, w) in words.iter().enumerate() {
             if w.chars().count() < 4 {
                 continue;
             }
-            let rest: Vec<&str> = words
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, w)| *w)
-                .collect();
-            let first = w.chars().next().unwrap_or('_');
-            blocks
-                .entry(format!("{}|{first}", rest.join(" ")))
-                .or_default()
-                .push((k, w));
+            block.clear();
+            for (j, other) in words.iter().enumerate().filter(|(j, _)| *j != i) {
+                if !(j == 0 || i == 0 && j == 1) {
+                    block.push(' ');
+                }
+                block.push_str(other);
+            }
+            block.push('|');
+            block.push(w.chars().next().unwrap_or('_'));
+            match blocks.get_mut(block.as_str()) {
+                Some(members) => members.push((k, w)),
+                None => {
+                    blocks.insert(block.clone(), vec![(k, w)]);
+                }
+            }
         }
     }
     let mut out: BTreeMap<&str, &str> = BTreeMap::new();
