@@ -1074,33 +1074,35 @@ fn statement_node(
 ) -> NodeIndex {
     let text = stmt.text;
     let make = |g: &mut Graph| {
-        let speaker_id = speaker.map(|s| g.g[s].id.clone());
-        let id = statement_id(speaker_id.as_deref().unwrap_or("unknown"), text);
-        g.upsert(&id, || {
-            // More than 60 characters: the first 57 and "...". In ASCII text a char is a
-            // byte: no char walk (a node is made for most statements).
-            let cut = if text.is_ascii() {
-                (text.len() > 60).then_some(57)
-            } else {
-                (text.char_indices().nth(60))
-                    .and(text.char_indices().nth(57))
-                    .map(|(cut, _)| cut)
-            };
-            let label = match cut {
-                Some(cut) => {
-                    let mut label = String::with_capacity(cut + 3);
-                    label.push_str(&text[..cut]);
-                    label.push_str("...");
-                    label
-                }
-                None => text.to_string(),
-            };
-            let mut n = Node::new(id.clone(), NodeType::Statement, label);
-            n.kind = Some(stmt.kind.name());
-            n.text = Some(text.to_string());
-            n.speaker = speaker_id.clone();
-            n
-        })
+        // The speaker's id is borrowed for the hash and copied only into a new node; the
+        // statement id moves into it (no copies for an existing node, one for a new one).
+        let id = statement_id(speaker.map_or("unknown", |s| g.g[s].id.as_str()), text);
+        if let Some(i) = g.node_index(&id) {
+            return i;
+        }
+        // More than 60 characters: the first 57 and "...". In ASCII text a char is a
+        // byte: no char walk (a node is made for most statements).
+        let cut = if text.is_ascii() {
+            (text.len() > 60).then_some(57)
+        } else {
+            (text.char_indices().nth(60))
+                .and(text.char_indices().nth(57))
+                .map(|(cut, _)| cut)
+        };
+        let label = match cut {
+            Some(cut) => {
+                let mut label = String::with_capacity(cut + 3);
+                label.push_str(&text[..cut]);
+                label.push_str("...");
+                label
+            }
+            None => text.to_string(),
+        };
+        let mut n = Node::new(id, NodeType::Statement, label);
+        n.kind = Some(stmt.kind.name());
+        n.text = Some(text.to_string());
+        n.speaker = speaker.map(|s| g.g[s].id.clone());
+        g.insert_new(n)
     };
     // Without a speaker only the same text (any case) is the same statement: its node is
     // the one with this id.
