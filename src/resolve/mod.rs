@@ -324,10 +324,12 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             let n = *key_nodes[k as usize].get_or_insert_with(|| {
                 let ntype = NodeType::from_entity(org_types[k as usize].expect("typed"));
                 let (id, label) = ids[k as usize].as_ref().expect("named");
-                g.upsert(id, || {
+                // Two keys may share an id; a new node copies the id once (not twice, as
+                // upsert would).
+                g.node_index(id).unwrap_or_else(|| {
                     let mut n = Node::new(id.clone(), ntype, label.clone());
                     n.key = Some(table.name(k).to_string());
-                    n
+                    g.insert_new(n)
                 })
             });
             let node = &mut g.g[n];
