@@ -247,6 +247,16 @@ impl Graph {
         i
     }
 
+    /// Adds a node whose id is in no node yet (the caller looked it up), keeping its id
+    /// without the copy [`Graph::upsert`] makes of the id it is given.
+    pub fn insert_new(&mut self, node: Node) -> NodeIndex {
+        debug_assert!(!self.by_id.contains_key(&node.id));
+        let id = node.id.clone();
+        let i = self.g.add_node(node);
+        self.by_id.insert(id, i);
+        i
+    }
+
     /// Adds one occurrence of `etype` from `a` to `b`; repeated occurrences accumulate.
     pub fn add_edge(&mut self, a: NodeIndex, b: NodeIndex, etype: &str, prov: Option<Provenance>) {
         let t = match self.etypes.get(etype) {

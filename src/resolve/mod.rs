@@ -104,7 +104,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut g = Graph::default();
     let all: Vec<&Findings> = findings.iter().map(Borrow::borrow).collect();
     let all = all.as_slice();
-    let short = short_name_targets(all);
+    let (short, person_keys) = short_name_targets(all);
     // Entity keys per article and mention; a mention's key depends only on its type,
     // canonical name and gazetteer key, so each distinct triple is keyed once.
     let mut table = Keys::default();
@@ -120,7 +120,14 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     *memo
                         .entry((m.etype, m.canonical.as_str(), m.key.as_deref()))
                         .or_insert_with(|| {
-                            let k = entity_key(m);
+                            // A person's key was made once per canonical name for the
+                            // short names (person_key allocates a slug per word).
+                            let k = match person_keys.get(m.canonical.as_str()) {
+                                Some(pk) if m.etype == EntityType::Person => {
+                                    format!("person:{pk}")
+                                }
+                                _ => entity_key(m),
+                            };
                             match short.get(&k) {
                                 Some(t) => {
                                     let target = table.intern(t.clone());
@@ -317,10 +324,12 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             let n = *key_nodes[k as usize].get_or_insert_with(|| {
                 let ntype = NodeType::from_entity(org_types[k as usize].expect("typed"));
                 let (id, label) = ids[k as usize].as_ref().expect("named");
-                g.upsert(id, || {
+                // Two keys may share an id; a new node copies the id once (not twice, as
+                // upsert would).
+                g.node_index(id).unwrap_or_else(|| {
                     let mut n = Node::new(id.clone(), ntype, label.clone());
                     n.key = Some(table.name(k).to_string());
-                    n
+                    g.insert_new(n)
                 })
             });
             let node = &mut g.g[n];
@@ -494,8 +503,11 @@ impl Mentions {
 }
 
 /// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
-/// word as first or last name.
-fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
+/// word as first or last name. Also returns the person key of every person's canonical
+/// name, for the entity keys to reuse.
+fn short_name_targets<'a>(
+    all: &[&'a Findings],
+) -> (HashMap<String, String>, FxHashMap<&'a str, String>) {
     /// The full names holding a word: the first one, and whether there are others.
     struct Holders {
         first: String,
@@ -503,13 +515,14 @@ fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
     }
     let mut full: FxHashMap<String, Holders> = FxHashMap::default();
     let mut singles: BTreeSet<String> = BTreeSet::new();
-    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut seen: FxHashMap<&'a str, String> = FxHashMap::default();
     for f in all {
         for m in f.mentions.iter().filter(|m| m.etype == EntityType::Person) {
-            if !seen.insert(m.canonical.as_str()) {
+            if seen.contains_key(m.canonical.as_str()) {
                 continue;
             }
             let key = person_key(&m.canonical);
+            seen.insert(m.canonical.as_str(), key.clone());
             if !key.contains(' ') {
                 singles.insert(key);
                 continue;
@@ -530,13 +543,14 @@ fn short_name_targets(all: &[&Findings]) -> HashMap<String, String> {
             }
         }
     }
-    singles
+    let short = singles
         .into_iter()
         .filter_map(|s| {
             let h = full.get(&s).filter(|h| !h.several)?;
             Some((format!("person:{s}"), format!("person:{}", h.first)))
         })
-        .collect()
+        .collect();
+    (short, seen)
 }
 
 fn title_case(s: &str) -> String {
@@ -846,23 +860,32 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
     // pairs only.
     let mut partners: FxHashMap<&str, FxHashSet<u32>> = FxHashMap::default();
     let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    // The block name ("other words|first letter") is pieced together in one reused
+    // buffer and copied only for a new block (most words of most keys are looked up).
+    let mut block = String::new();
+    let mut words: Vec<&str> = Vec::new();
     for k in count.keys() {
-        let words: Vec<&str> = k["person:".len()..].split(' ').collect();
+        words.clear();
+        words.extend(k["person:".len()..].split(' '));
         for (i, w) in words.iter().enumerate() {
             if w.chars().count() < 4 {
                 continue;
             }
-            let rest: Vec<&str> = words
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, w)| *w)
-                .collect();
-            let first = w.chars().next().unwrap_or('_');
-            blocks
-                .entry(format!("{}|{first}", rest.join(" ")))
-                .or_default()
-                .push((k, w));
+            block.clear();
+            for (j, other) in words.iter().enumerate().filter(|(j, _)| *j != i) {
+                if !(j == 0 || i == 0 && j == 1) {
+                    block.push(' ');
+                }
+                block.push_str(other);
+            }
+            block.push('|');
+            block.push(w.chars().next().unwrap_or('_'));
+            match blocks.get_mut(block.as_str()) {
+                Some(members) => members.push((k, w)),
+                None => {
+                    blocks.insert(block.clone(), vec![(k, w)]);
+                }
+            }
         }
     }
     let mut out: BTreeMap<&str, &str> = BTreeMap::new();
@@ -1053,20 +1076,35 @@ fn statement_node(
 ) -> NodeIndex {
     let text = stmt.text;
     let make = |g: &mut Graph| {
-        let speaker_id = speaker.map(|s| g.g[s].id.clone());
-        let id = statement_id(speaker_id.as_deref().unwrap_or("unknown"), text);
-        g.upsert(&id, || {
-            // More than 60 characters: the first 57 and "...".
-            let label = match text.char_indices().nth(60).and(text.char_indices().nth(57)) {
-                Some((cut, _)) => format!("{}...", &text[..cut]),
-                None => text.to_string(),
-            };
-            let mut n = Node::new(id.clone(), NodeType::Statement, label);
-            n.kind = Some(stmt.kind.name());
-            n.text = Some(text.to_string());
-            n.speaker = speaker_id.clone();
-            n
-        })
+        // The speaker's id is borrowed for the hash and copied only into a new node; the
+        // statement id moves into it (no copies for an existing node, one for a new one).
+        let id = statement_id(speaker.map_or("unknown", |s| g.g[s].id.as_str()), text);
+        if let Some(i) = g.node_index(&id) {
+            return i;
+        }
+        // More than 60 characters: the first 57 and "...". In ASCII text a char is a
+        // byte: no char walk (a node is made for most statements).
+        let cut = if text.is_ascii() {
+            (text.len() > 60).then_some(57)
+        } else {
+            (text.char_indices().nth(60))
+                .and(text.char_indices().nth(57))
+                .map(|(cut, _)| cut)
+        };
+        let label = match cut {
+            Some(cut) => {
+                let mut label = String::with_capacity(cut + 3);
+                label.push_str(&text[..cut]);
+                label.push_str("...");
+                label
+            }
+            None => text.to_string(),
+        };
+        let mut n = Node::new(id, NodeType::Statement, label);
+        n.kind = Some(stmt.kind.name());
+        n.text = Some(text.to_string());
+        n.speaker = speaker.map(|s| g.g[s].id.clone());
+        g.insert_new(n)
     };
     // Without a speaker only the same text (any case) is the same statement: its node is
     // the one with this id.
