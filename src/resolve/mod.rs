@@ -730,11 +730,33 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
     // Document frequency by word id: the statements of the run holding the word.
     let mut df: Vec<u32> = Vec::new();
     let (mut lower, mut number) = (String::new(), String::new());
-    // Each lowercased word once: its content word's id and polarity, or none.
+    // Each lowercased word once: its content word's id and polarity, or none. Words of
+    // up to eight bytes (most) are keyed by their bytes packed in a number, compared
+    // without a string compare; a word holds no NUL byte, so the zero padding is unique.
+    let mut seen_short: FxHashMap<u64, Option<(u32, bool)>> = FxHashMap::default();
     let mut seen: FxHashMap<String, Option<(u32, bool)>> = FxHashMap::default();
+    // The content word's id (a new one for a new word) and polarity of a word seen first.
+    fn classify(
+        raw: &str,
+        vocab: &mut FxHashMap<String, u32>,
+        df: &mut Vec<u32>,
+    ) -> Option<(u32, bool)> {
+        content_word(raw).map(|w| {
+            let id = match vocab.get(w) {
+                Some(&id) => id,
+                None => {
+                    let id = vocab.len() as u32;
+                    vocab.insert(w.to_string(), id);
+                    df.push(0);
+                    id
+                }
+            };
+            (id, is_negation(w))
+        })
+    }
     // The ids of the statement being read (one buffer: each statement keeps an exact copy).
     let mut ids: Vec<u32> = Vec::new();
-    let words = all
+    let words: Vec<Vec<(Vec<u32>, bool)>> = all
         .iter()
         .map(|f| {
             f.attributions
@@ -748,23 +770,20 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
                         if raw.len() < 3 && raw != "no" && !raw.as_bytes()[0].is_ascii_digit() {
                             return;
                         }
-                        let word = match seen.get(raw) {
-                            Some(&word) => word,
-                            None => {
-                                let word = content_word(raw).map(|w| {
-                                    let id = match vocab.get(w) {
-                                        Some(&id) => id,
-                                        None => {
-                                            let id = vocab.len() as u32;
-                                            vocab.insert(w.to_string(), id);
-                                            df.push(0);
-                                            id
-                                        }
-                                    };
-                                    (id, is_negation(w))
-                                });
-                                seen.insert(raw.to_string(), word);
-                                word
+                        let word = if raw.len() <= 8 {
+                            let mut packed = [0u8; 8];
+                            packed[..raw.len()].copy_from_slice(raw.as_bytes());
+                            *seen_short
+                                .entry(u64::from_le_bytes(packed))
+                                .or_insert_with(|| classify(raw, &mut vocab, &mut df))
+                        } else {
+                            match seen.get(raw) {
+                                Some(&word) => word,
+                                None => {
+                                    let word = classify(raw, &mut vocab, &mut df);
+                                    seen.insert(raw.to_string(), word);
+                                    word
+                                }
                             }
                         };
                         if let Some((id, negation)) = word {
