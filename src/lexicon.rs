@@ -5,7 +5,7 @@
 //! loads edited copies instead, so users extend the lexicons without recompiling.
 
 use crate::document::{EntityType, Token, TokenKind};
-use crate::text::tokens::{tokenize, word_shape, SHAPE_BITS};
+use crate::text::tokens::{tokenize, word_shape, ShapeSet};
 use anyhow::{bail, Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -213,14 +213,14 @@ pub struct PhraseMap<V> {
     by_first: HashMap<String, Phrases<V>, FxBuild>,
     /// Shapes of the first words: most tokens start no phrase, and the token's shape
     /// ([`word_shape`]) tells so without hashing the word.
-    first_shapes: Box<[u64]>,
+    first_shapes: ShapeSet,
 }
 
 impl<V> Default for PhraseMap<V> {
     fn default() -> Self {
         PhraseMap {
             by_first: HashMap::default(),
-            first_shapes: vec![0u64; SHAPE_BITS / 64].into_boxed_slice(),
+            first_shapes: ShapeSet::default(),
         }
     }
 }
@@ -231,8 +231,7 @@ impl<V: Clone> PhraseMap<V> {
         if words.is_empty() {
             return;
         }
-        let shape = word_shape(words[0].as_bytes()) as usize;
-        self.first_shapes[shape / 64] |= 1 << (shape % 64);
+        self.first_shapes.insert(&words[0]);
         let phrases = self.by_first.entry(words[0].clone()).or_default();
         if phrases.list.iter().any(|p| p.words == words) {
             return; // first entry wins: files are read top to bottom
@@ -257,8 +256,7 @@ impl<V: Clone> PhraseMap<V> {
     /// token's shape without reading the word.
     #[inline]
     pub fn may_start(&self, t: &Token) -> bool {
-        let shape = t.shape as usize;
-        self.first_shapes[shape / 64] & (1 << (shape % 64)) != 0
+        self.first_shapes.may_hold(t)
     }
 
     /// All values whose phrase starts at token `i`, longest first, with their length.
@@ -384,33 +382,9 @@ pub struct Lexicon {
     stopname_shapes: ShapeSet,
     head_shapes: ShapeSet,
     modifier_shapes: ShapeSet,
-}
-
-/// A set of word shapes ([`word_shape`]): a word whose shape is not in it is no word of
-/// the list the set was made from.
-#[derive(Debug, Clone)]
-struct ShapeSet(Box<[u64]>);
-
-impl Default for ShapeSet {
-    fn default() -> Self {
-        ShapeSet(vec![0u64; SHAPE_BITS / 64].into_boxed_slice())
-    }
-}
-
-impl ShapeSet {
-    fn of<'a>(words: impl Iterator<Item = &'a String>) -> ShapeSet {
-        let mut set = ShapeSet::default();
-        for w in words {
-            let shape = word_shape(w.as_bytes()) as usize;
-            set.0[shape / 64] |= 1 << (shape % 64);
-        }
-        set
-    }
-    #[inline]
-    fn may_hold(&self, t: &Token) -> bool {
-        let shape = t.shape as usize;
-        self.0[shape / 64] & (1 << (shape % 64)) != 0
-    }
+    /// Bytes of the longest abbreviation: a longer word is none (lowercasing ASCII keeps
+    /// the length), told without a lookup.
+    longest_abbreviation: usize,
 }
 
 /// Rows of a data file: non-empty, non-comment lines split on tabs.
@@ -676,6 +650,7 @@ impl Lexicon {
         lex.stopname_shapes = ShapeSet::of(lex.stopnames.iter());
         lex.head_shapes = ShapeSet::of(lex.org_heads.keys());
         lex.modifier_shapes = ShapeSet::of(lex.title_modifiers.iter());
+        lex.longest_abbreviation = lex.abbreviations.iter().map(String::len).max().unwrap_or(0);
         Ok(lex)
     }
 
@@ -693,6 +668,9 @@ impl Lexicon {
     }
 
     pub fn is_abbreviation(&self, word: &str) -> bool {
+        if word.len() > self.longest_abbreviation {
+            return false;
+        }
         // Most words reach here lowercase already: no copy for them.
         if word.bytes().any(|b| b.is_ascii_uppercase()) {
             self.abbreviations.contains(&word.to_ascii_lowercase())

@@ -61,6 +61,18 @@ macro_rules! close {
     };
 }
 
+/// The end of an array whose elements are at level `d + 1`: "]" right after the "[" of
+/// an empty one.
+macro_rules! close_array {
+    ($empty:expr, $d:tt) => {
+        if $empty {
+            b"]".as_slice()
+        } else {
+            close!($d, "]")
+        }
+    };
+}
+
 /// The text before an element of an array whose elements are at level `d`.
 macro_rules! item {
     ($first:expr, $d:tt) => {
@@ -337,11 +349,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
         p.raw(item!(i == 0, 4));
         p.string(a);
     }
-    p.raw(if node.aliases.is_empty() {
-        b"]"
-    } else {
-        close!(3, "]")
-    });
+    p.raw(close_array!(node.aliases.is_empty(), 3));
     p.raw(key!(3, "id"));
     p.raw(id);
     if statement {
@@ -361,11 +369,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
         p.number(m.start);
         p.raw(close!(4, "}"));
     }
-    p.raw(if node.mentions.is_empty() {
-        b"]"
-    } else {
-        close!(3, "]")
-    });
+    p.raw(close_array!(node.mentions.is_empty(), 3));
     if node.ntype == NodeType::Person {
         p.raw(concat!(",\n", ind!(3), "\"roles\": [").as_bytes());
         for (i, r) in node.roles.iter().enumerate() {
@@ -376,11 +380,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
             p.string(&r.title);
             p.raw(close!(4, "}"));
         }
-        p.raw(if node.roles.is_empty() {
-            b"]"
-        } else {
-            close!(3, "]")
-        });
+        p.raw(close_array!(node.roles.is_empty(), 3));
     }
     if statement {
         p.raw(key!(3, "speaker"));
@@ -444,7 +444,7 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         p.opt_string(a.title.as_deref());
         p.raw(close!(2, "}"));
     }
-    p.raw(if first { b"]" } else { close!(1, "]") });
+    p.raw(close_array!(first, 1));
     p.raw(concat!(",\n", ind!(1), "\"edges\": [").as_bytes());
     for (i, &(a, b, e)) in edges.iter().enumerate() {
         p.maybe_flush()?;
@@ -455,11 +455,7 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
             p.raw(item!(j == 0, 4));
             provenance(&mut p, o)?;
         }
-        p.raw(if e.provenance.is_empty() {
-            b"]"
-        } else {
-            close!(3, "]")
-        });
+        p.raw(close_array!(e.provenance.is_empty(), 3));
         p.raw(key!(3, "source"));
         p.raw(ids.get(a));
         p.raw(key!(3, "target"));
@@ -468,22 +464,14 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         p.string(&e.etype);
         p.raw(close!(2, "}"));
     }
-    p.raw(if edges.is_empty() {
-        b"]"
-    } else {
-        close!(1, "]")
-    });
+    p.raw(close_array!(edges.is_empty(), 1));
     p.raw(concat!(",\n", ind!(1), "\"nodes\": [").as_bytes());
     for (i, &n) in nodes.iter().enumerate() {
         p.maybe_flush()?;
         p.raw(item!(i == 0, 2));
         node(&mut p, &g[n], ids.get(n));
     }
-    p.raw(if nodes.is_empty() {
-        b"]"
-    } else {
-        close!(1, "]")
-    });
+    p.raw(close_array!(nodes.is_empty(), 1));
     p.raw(b"\n}\n");
     p.finish()
 }

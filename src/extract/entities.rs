@@ -12,7 +12,7 @@
 use crate::document::{Document, EntityMention, EntityType, TokenKind};
 use crate::lexicon::{CueClass, FunctionClass, GazEntry, GazKind, Lexicon, OrgHead, PhraseMap};
 use crate::span::Span;
-use crate::text::tokens::{word_shape, SHAPE_BITS};
+use crate::text::tokens::ShapeSet;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::OnceLock;
@@ -211,27 +211,18 @@ impl<'l> Facts<'l> {
         f
     }
     fn class(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<FunctionClass> {
-        let cell = &self.class[i];
-        cell.get().unwrap_or_else(|| {
-            let class = lex.token_class(&doc.tokens[i], &doc.lower);
-            cell.set(Some(class));
-            class
+        cached(&self.class[i], || {
+            lex.token_class(&doc.tokens[i], &doc.lower)
         })
     }
     fn stopname(&self, doc: &Document, lex: &Lexicon, i: usize) -> bool {
-        let cell = &self.stopname[i];
-        cell.get().unwrap_or_else(|| {
-            let stop = lex.token_is_stopname(&doc.tokens[i], &doc.lower);
-            cell.set(Some(stop));
-            stop
+        cached(&self.stopname[i], || {
+            lex.token_is_stopname(&doc.tokens[i], &doc.lower)
         })
     }
     fn head(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<OrgHead> {
-        let cell = &self.head[i];
-        cell.get().unwrap_or_else(|| {
-            let head = lex.token_head(&doc.tokens[i], &doc.text).copied();
-            cell.set(Some(head));
-            head
+        cached(&self.head[i], || {
+            lex.token_head(&doc.tokens[i], &doc.text).copied()
         })
     }
     fn gaz_at(&self, i: usize) -> &[(usize, &'l GazEntry)] {
@@ -246,6 +237,15 @@ impl<'l> Facts<'l> {
             _ => &[],
         }
     }
+}
+
+/// The value in `cell`, computed by `f` and kept there on first use.
+fn cached<T: Copy>(cell: &Cell<Option<T>>, f: impl FnOnce() -> T) -> T {
+    cell.get().unwrap_or_else(|| {
+        let value = f();
+        cell.set(Some(value));
+        value
+    })
 }
 
 struct Ctx<'d> {
@@ -277,11 +277,8 @@ impl Ctx<'_> {
     }
     /// The token as written is an event head ("Summit"): looked up once per token.
     fn is_event_head(&self, i: usize) -> bool {
-        let cell = &self.f.event_head[i];
-        cell.get().unwrap_or_else(|| {
-            let head = event_heads().contains(self.text(i));
-            cell.set(Some(head));
-            head
+        cached(&self.f.event_head[i], || {
+            event_heads().contains(self.text(i))
         })
     }
     fn is_word(&self, i: usize) -> bool {
@@ -1314,19 +1311,14 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
     }
     // The shapes of the parts: most capitalized words are none of them, told without
     // hashing the word.
-    let mut shapes = vec![0u64; SHAPE_BITS / 64];
-    for part in parts.keys() {
-        let shape = word_shape(part.as_bytes()) as usize;
-        shapes[shape / 64] |= 1 << (shape % 64);
-    }
+    let shapes = ShapeSet::of(parts.keys());
     let mut extra = Vec::new();
     let mut cursor = 0;
     for (ti, t) in doc.tokens.iter().enumerate() {
         if t.kind != TokenKind::Word || !(t.capitalized || doc.lowercased) {
             continue;
         }
-        let shape = t.shape as usize;
-        if shapes[shape / 64] & (1 << (shape % 64)) == 0 {
+        if !shapes.may_hold(t) {
             continue;
         }
         if f.class(doc, lex, ti).is_some() || f.stopname(doc, lex, ti) {

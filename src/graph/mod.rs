@@ -242,9 +242,7 @@ impl Graph {
         }
         let node = make();
         debug_assert_eq!(node.id, id);
-        let i = self.g.add_node(node);
-        self.by_id.insert(id.to_string(), i);
-        i
+        self.insert_new(node)
     }
 
     /// Adds a node whose id is in no node yet (the caller looked it up), keeping its id

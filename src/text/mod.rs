@@ -11,10 +11,7 @@ use crate::span::Span;
 pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.lowercased = is_lowercased(&doc.text);
     doc.paragraphs = paragraphs(&doc.text, &doc.boilerplate);
-    // A word longer than every abbreviation is none (ASCII lowercasing keeps the length):
-    // most sentence-final words skip the lowercasing and hashing.
-    let longest = lex.abbreviations.iter().map(String::len).max().unwrap_or(0);
-    let abbr = |w: &str| w.len() <= longest && lex.is_abbreviation(w);
+    let abbr = |w: &str| lex.is_abbreviation(w);
     let starts = |w: &str| lex.is_stopname(w);
     let cue = |w: &str| lex.cues.contains(w);
     // About a token per five bytes of news text.

@@ -80,6 +80,39 @@ fn is_separator(c: char) -> bool {
     }
 }
 
+/// A set of word shapes ([`word_shape`]): a word whose shape is not in it is no word of
+/// the list the set was made from, told from a token's shape without reading the word.
+#[derive(Debug, Clone)]
+pub struct ShapeSet(Box<[u64]>);
+
+impl Default for ShapeSet {
+    fn default() -> Self {
+        ShapeSet(vec![0u64; SHAPE_BITS / 64].into_boxed_slice())
+    }
+}
+
+impl ShapeSet {
+    pub fn of<'a>(words: impl Iterator<Item = &'a String>) -> ShapeSet {
+        let mut set = ShapeSet::default();
+        for w in words {
+            set.insert(w);
+        }
+        set
+    }
+
+    pub fn insert(&mut self, word: &str) {
+        let shape = word_shape(word.as_bytes()) as usize;
+        self.0[shape / 64] |= 1 << (shape % 64);
+    }
+
+    /// Whether token `t` may be a word of the set.
+    #[inline]
+    pub fn may_hold(&self, t: &Token) -> bool {
+        let shape = t.shape as usize;
+        self.0[shape / 64] & (1 << (shape % 64)) != 0
+    }
+}
+
 /// Splits `text` (starting at byte `base` of the document) into tokens.
 pub fn tokenize(text: &str, base: usize, abbreviations: &dyn Fn(&str) -> bool) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
@@ -109,7 +142,7 @@ pub fn tokenize_into(
         let (c, word) = if b.is_ascii() {
             pos += 1;
             // ASCII whitespace and controls: all of 0x00-0x20, and DEL.
-            if b <= b' ' || b == 0x7f {
+            if is_separator(b as char) {
                 space_before = true;
                 continue;
             }
