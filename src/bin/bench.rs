@@ -372,8 +372,6 @@ fn run(o: &Opts, threads: usize) {
     );
 }
 
-/// CPU time of this process so far (user + system, all threads), from /proc/self/stat:
-/// a steadier figure than wall time on a busy machine.
 /// Words as `split_ascii_whitespace` counts them (runs of non-whitespace bytes), by a byte
 /// loop the compiler vectorizes: the count is the benchmark's own bookkeeping, and the
 /// iterator took 3% of the end-to-end time it reports.
@@ -386,14 +384,15 @@ fn count_words(text: &[u8]) -> usize {
     starts + usize::from(text.first().is_some_and(|&b| !space(b)))
 }
 
+/// CPU time of this process so far (user + system, all threads): a steadier figure than
+/// wall time on a busy machine.
 fn cpu_seconds() -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: `ts` is a valid timespec to write into; the clock id is a constant. The
-    // process clock counts user and system time of all threads to the nanosecond
-    // (/proc/self/stat counts in hundredths of a second).
+    // clock counts to the nanosecond (/proc/self/stat counts in hundredths of a second).
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
 }
