@@ -811,15 +811,20 @@ fn verb(
     };
     // Cues that take an object ("denied", "disputed") report a clause only with "that"
     // or a quote: "officials dispute these claims" is not speech.
-    let clause_follows = (i + n..(i + n + 8).min(b)).any(|k| {
-        (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none())
-            || c.doc.tokens[k].kind == TokenKind::Quote
-    });
+    let clause_follows = || {
+        (i + n..(i + n + 8).min(b)).any(|k| {
+            (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none())
+                || c.doc.tokens[k].kind == TokenKind::Quote
+        })
+    };
     // A stance verb followed by a named claim ("disputed Trump's claim that ...") leaves
     // the claim to the nominal rule, which records the response.
-    let claim_follows = (i + n..(i + n + 8).min(b))
-        .any(|k| c.nominal_cue_at(k, b).is_some() && k + 1 < b && c.lower(k + 1) == "that");
-    if cue.edge != "says" && !clause_follows && claim_follows {
+    let claim_follows = || {
+        (i + n..(i + n + 8).min(b))
+            .any(|k| c.nominal_cue_at(k, b).is_some() && k + 1 < b && c.lower(k + 1) == "that")
+    };
+    // Both scans only for the cues they concern (most are "says": neither).
+    if cue.edge != "says" && !clause_follows() && claim_follows() {
         return None;
     }
     let after_comma_or_quote = left_end > a
