@@ -49,8 +49,10 @@ impl Ctx<'_> {
     fn text(&self, i: usize) -> &str {
         self.doc.token_text(i)
     }
+    /// The function word class of the token: its shape rules out most content words
+    /// before the word is hashed.
     fn class(&self, i: usize) -> Option<FunctionClass> {
-        self.lex.function_class(self.lower(i))
+        self.lex.token_class(&self.doc.tokens[i], &self.doc.lower)
     }
     fn is_punct(&self, i: usize) -> bool {
         matches!(self.doc.tokens[i].kind, TokenKind::Punct | TokenKind::Quote)
@@ -1931,6 +1933,25 @@ mod tests {
                     "{title:?} in {text:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn token_class_equals_function_class_of_the_lowercase_word() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "THE Minister, who Had NOT said so, told them: “It’s over” — but IN 2019 \
+             they’d ALREADY left; Última hora, l’été, co-operation & the U.S.",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        for (i, t) in doc.tokens.iter().enumerate() {
+            let word = doc.token_lower(i);
+            assert_eq!(
+                lex.token_class(t, &doc.lower),
+                lex.function_class(word),
+                "{word:?}"
+            );
         }
     }
 
