@@ -1876,7 +1876,9 @@ mod tests {
     /// text that a person holds, and no others.
     #[test]
     fn title_occurrences_equal_held_matches_of_a_full_search() {
-        let cases: &[(&str, &[(&str, usize)], &[&str])] = &[
+        // (text, persons as (name, nth occurrence), titles)
+        type Case<'a> = (&'a str, &'a [(&'a str, usize)], &'a [&'a str]);
+        let cases: &[Case] = &[
             (
                 "Wei Xiaojun, deputy secretary-general of the commission, spoke. The deputy \
                  secretary-general said so. Deputy Secretary-General Wei Xiaojun agreed.",
