@@ -301,18 +301,28 @@ fn scan_word(text: &str, start: usize, mut end: usize) -> ScannedWord {
     let mut inner_period = false;
     let mut joined = false;
     loop {
-        // ASCII letters and digits, the most of a word, a byte at a time; the or of their
-        // classes has the LETTER bit unless all are digits.
-        let mut classes = 0u8;
-        while let Some(&x) = bytes.get(end) {
-            let class = BYTE_CLASS[x as usize] & WORD;
-            if class == 0 {
-                break;
+        // ASCII letters and digits, the most of a word, a byte at a time. While the word
+        // may be a number, the or of their classes has the LETTER bit unless all are
+        // digits; once it is none (most words), no class needs keeping.
+        if numeric {
+            let mut classes = 0u8;
+            while let Some(&x) = bytes.get(end) {
+                let class = BYTE_CLASS[x as usize] & WORD;
+                if class == 0 {
+                    break;
+                }
+                classes |= class;
+                end += 1;
             }
-            classes |= class;
-            end += 1;
+            numeric = classes & LETTER == 0;
+        } else {
+            while let Some(&x) = bytes.get(end) {
+                if BYTE_CLASS[x as usize] & WORD == 0 {
+                    break;
+                }
+                end += 1;
+            }
         }
-        numeric &= classes & LETTER == 0;
         let Some(&x) = bytes.get(end) else {
             break;
         };
