@@ -430,9 +430,11 @@ fn possessive_or_negation(word: &[u8]) -> usize {
 mod tests {
     use super::*;
 
-    /// The tokenizer before its fast paths (a byte class table, the space after a token
-    /// taken with it, the ending test only for words with a joiner), kept to pin them: a
-    /// char at a time through the general tests.
+    // The tokenizer before its fast paths (a byte class table, the space after a token
+    // taken with it, the ending test only for words with a joiner), kept to pin them: a
+    // char at a time through the general tests.
+
+    /// ASCII word bytes: 1 for letters, 2 for digits, 0 for the rest.
     fn ascii_word(b: u8) -> u8 {
         if b.is_ascii_digit() {
             2
@@ -441,7 +443,7 @@ mod tests {
         }
     }
 
-    /// Splits `text` (starting at byte `base` of the document) into tokens.
+    /// Splits `text` (starting at byte `base` of the document) into tokens: the reference.
     pub(super) fn reference_tokenize(
         text: &str,
         base: usize,
