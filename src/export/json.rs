@@ -5,7 +5,7 @@
 //! (the text `serde_json`'s pretty printer gives for the same `Value`). Strings are escaped
 //! as `serde_json` escapes them, a whole run of plain bytes at a time.
 
-use crate::graph::{CharSpan, Graph, Node, NodeType, Provenance};
+use crate::graph::{CharSpan, Graph, MentionRef, Node, NodeType, Provenance};
 use anyhow::Result;
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::NodeIndexable;
@@ -95,12 +95,52 @@ macro_rules! item {
 struct Out<W: Write> {
     w: W,
     buf: Vec<u8>,
-    /// Article ids written so far, by the address of their shared text: the JSON text
-    /// of each is in `article_text`. Mentions and provenance name their article by a
-    /// shared `Arc<str>`; copying its text from here saves the escaping scan and a read
-    /// of text that is rarely in cache.
-    articles: FxHashMap<usize, (usize, usize)>,
-    article_text: Vec<u8>,
+    /// By the address of an article id's shared text (mentions and provenance name their
+    /// article by a shared `Arc<str>`): the text before a mention's `end` value, from the
+    /// separator before the mention to `"end": ` with the escaped id between. Copying it
+    /// saves the escaping scan of the id (text rarely in cache) and four separate writes.
+    mention_head: Memo,
+    /// The same for a provenance object, up to `"confidence": `.
+    provenance_head: Memo,
+    /// Confidences by the bits of their `f32`: a handful of distinct values (one a rule),
+    /// each formatted once.
+    confidences: Memo,
+    /// By `NodeType as usize`: the end of a node object, from its `"type"` member on.
+    type_tail: Vec<Vec<u8>>,
+}
+
+/// JSON text made once per key and copied afterwards.
+///
+/// The keys are addresses of shared texts (live `Arc`s have distinct addresses: an
+/// address stands for one text while the graph is borrowed) or the bits of a number.
+#[derive(Default)]
+struct Memo {
+    at: FxHashMap<usize, (usize, usize)>,
+    text: Vec<u8>,
+    /// The key looked up last and its text: consecutive mentions of a node are often in
+    /// one article.
+    last: Option<(usize, usize, usize)>,
+}
+
+impl Memo {
+    /// The text for `key`, made by `make` (appending to the vector it gets) on first use.
+    #[inline]
+    fn get(&mut self, key: usize, make: impl FnOnce(&mut Vec<u8>)) -> &[u8] {
+        let (start, end) = match self.last {
+            Some((k, start, end)) if k == key => (start, end),
+            _ => {
+                let text = &mut self.text;
+                let (start, end) = *self.at.entry(key).or_insert_with(|| {
+                    let start = text.len();
+                    make(text);
+                    (start, text.len())
+                });
+                self.last = Some((key, start, end));
+                (start, end)
+            }
+        };
+        &self.text[start..end]
+    }
 }
 
 /// Buffered bytes that send the buffer to the writer.
@@ -108,11 +148,25 @@ const FLUSH_AT: usize = 1 << 16;
 
 impl<W: Write> Out<W> {
     fn new(w: W) -> Self {
+        let type_tail = NodeType::ALL
+            .iter()
+            .map(|t| {
+                // Type names are plain words: nothing to escape.
+                let mut tail = key!(3, "type").to_vec();
+                tail.push(b'"');
+                tail.extend_from_slice(t.name().as_bytes());
+                tail.push(b'"');
+                tail.extend_from_slice(close!(2, "}"));
+                tail
+            })
+            .collect();
         Out {
             w,
             buf: Vec::with_capacity(2 * FLUSH_AT),
-            articles: FxHashMap::default(),
-            article_text: Vec::new(),
+            mention_head: Memo::default(),
+            provenance_head: Memo::default(),
+            confidences: Memo::default(),
+            type_tail,
         }
     }
 
@@ -142,20 +196,39 @@ impl<W: Write> Out<W> {
         push_string(&mut self.buf, s);
     }
 
-    /// An article id: the text shared by the article's mentions and provenance, whose
-    /// JSON text is made once. (Live `Arc`s have distinct addresses: an address stands
-    /// for one text while the graph is borrowed.)
-    fn article(&mut self, id: &Arc<str>) {
-        let text = &mut self.article_text;
-        let (start, end) = *self
-            .articles
-            .entry(Arc::as_ptr(id) as *const u8 as usize)
-            .or_insert_with(|| {
-                let start = text.len();
-                push_string(text, id);
-                (start, text.len())
-            });
-        self.buf.extend_from_slice(&self.article_text[start..end]);
+    /// A mention object, element of an array at level 4 (`first` or a later one).
+    fn mention(&mut self, first: bool, m: &MentionRef) {
+        let head = self.mention_head.get(address(&m.article), |t| {
+            t.extend_from_slice(
+                concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes(),
+            );
+            push_string(t, &m.article);
+            t.extend_from_slice(key!(5, "end"));
+        });
+        // The first element has no comma before it.
+        self.buf.extend_from_slice(&head[first as usize..]);
+        self.number(m.end);
+        self.raw(key!(5, "start"));
+        self.number(m.start);
+        self.raw(close!(4, "}"));
+    }
+
+    /// The start of a provenance object, element of an array at level 4, up to the value
+    /// of its confidence, included.
+    fn provenance_head(&mut self, first: bool, o: &Provenance) {
+        let head = self.provenance_head.get(address(&o.article), |t| {
+            t.extend_from_slice(
+                concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes(),
+            );
+            push_string(t, &o.article);
+            t.extend_from_slice(key!(5, "confidence"));
+        });
+        self.buf.extend_from_slice(&head[first as usize..]);
+        let x = o.confidence;
+        let text = self.confidences.get(x.to_bits() as usize, |t| {
+            serde_json::to_writer(t, &(x as f64)).expect("writing to memory cannot fail")
+        });
+        self.buf.extend_from_slice(text);
     }
 
     fn opt_string(&mut self, s: Option<&str>) {
@@ -165,35 +238,21 @@ impl<W: Write> Out<W> {
         }
     }
 
-    /// A decimal number, two digits at a time from the end of a small array (no
-    /// formatter).
+    /// A decimal number.
+    #[inline(always)]
     fn number(&mut self, n: usize) {
-        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-            2021222324252627282930313233343536373839\
-            4041424344454647484950515253545556575859\
-            6061626364656667686970717273747576777879\
-            8081828384858687888990919293949596979899";
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = n;
-        while n >= 100 {
-            let pair = 2 * (n % 100);
-            n /= 100;
-            at -= 2;
-            digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        match u32::try_from(n) {
+            Ok(n) if n < 100_000_000 => {
+                // Up to eight digits (every offset into a news article): made in one
+                // word, whose first bytes are copied by a store of fixed size (a few
+                // instructions where `memcpy` of a few bytes takes tens).
+                let (word, len) = eight_digits(n);
+                let end = self.buf.len() + len;
+                self.buf.extend_from_slice(&word.to_le_bytes());
+                self.buf.truncate(end);
+            }
+            _ => long_number(&mut self.buf, n),
         }
-        if n >= 10 {
-            at -= 2;
-            digits[at..at + 2].copy_from_slice(&PAIRS[2 * n..2 * n + 2]);
-        } else {
-            at -= 1;
-            digits[at] = b'0' + n as u8;
-        }
-        self.buf.extend_from_slice(&digits[at..]);
-    }
-
-    fn float(&mut self, x: f64) -> io::Result<()> {
-        serde_json::to_writer(&mut self.buf, &x).map_err(io::Error::from)
     }
 
     /// A `{"end": .., "start": ..}` member of a provenance object (level 5).
@@ -207,6 +266,41 @@ impl<W: Write> Out<W> {
             self.raw(close!(5, "}"));
         }
     }
+}
+
+/// The decimal digits of `n` (less than 10^8) as the first bytes of a little-endian
+/// word, and their number: the eight digits with leading zeros are made by
+/// multiplications that act on all digits of a word at once (each multiplier turns
+/// division by 100 or 10 into a multiplication and a shift, exact in this range, and
+/// the lanes are wide enough that no product reaches the next lane), then the leading
+/// zeros are shifted out.
+fn eight_digits(n: u32) -> (u64, usize) {
+    debug_assert!(n < 100_000_000);
+    let n = n as u64;
+    // Lanes of 32 bits: the first four digits, the last four.
+    let fours = (n / 10_000) | ((n % 10_000) << 32);
+    // Lanes of 16 bits: pairs of digits, in reading order.
+    let hundreds_high = ((fours * 10_486) >> 20) & ((0x7f << 32) | 0x7f);
+    let pairs = ((fours - 100 * hundreds_high) << 16) | hundreds_high;
+    // Lanes of 8 bits: single digits, in reading order.
+    let tens = ((pairs * 103) >> 10) & ((0xf << 48) | (0xf << 32) | (0xf << 16) | 0xf);
+    let digits = tens | ((pairs - 10 * tens) << 8);
+    // Leading zero digits are zero bytes at the low end; 0 keeps one.
+    let zeros = (digits.trailing_zeros() / 8).min(7) as usize;
+    ((digits | 0x3030_3030_3030_3030) >> (8 * zeros), 8 - zeros)
+}
+
+/// A number of more than eight digits (kept out of the code of [`Out::number`], which
+/// is inlined).
+#[cold]
+#[inline(never)]
+fn long_number(buf: &mut Vec<u8>, n: usize) {
+    buf.extend_from_slice(n.to_string().as_bytes());
+}
+
+/// The address of a shared text, a key of [`Memo`].
+fn address(s: &Arc<str>) -> usize {
+    Arc::as_ptr(s) as *const u8 as usize
 }
 
 /// Appends `s` as a JSON string, escaped as `serde_json` escapes it.
@@ -360,14 +454,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
     p.string(&node.label);
     p.raw(concat!(",\n", ind!(3), "\"mentions\": [").as_bytes());
     for (i, m) in node.mentions.iter().enumerate() {
-        p.raw(item!(i == 0, 4));
-        p.raw(open_key!(5, "article"));
-        p.article(&m.article);
-        p.raw(key!(5, "end"));
-        p.number(m.end);
-        p.raw(key!(5, "start"));
-        p.number(m.start);
-        p.raw(close!(4, "}"));
+        p.mention(i == 0, m);
     }
     p.raw(close_array!(node.mentions.is_empty(), 3));
     if node.ntype == NodeType::Person {
@@ -388,19 +475,12 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
         p.raw(key!(3, "text"));
         p.opt_string(node.text.as_deref());
     }
-    p.raw(key!(3, "type"));
-    // Type names are plain words: nothing to escape.
-    p.buf.push(b'"');
-    p.raw(node.ntype.name().as_bytes());
-    p.buf.push(b'"');
-    p.raw(close!(2, "}"));
+    p.buf.extend_from_slice(&p.type_tail[node.ntype as usize]);
 }
 
-fn provenance<W: Write>(p: &mut Out<W>, o: &Provenance) -> io::Result<()> {
-    p.raw(open_key!(5, "article"));
-    p.article(&o.article);
-    p.raw(key!(5, "confidence"));
-    p.float(o.confidence as f64)?;
+/// A provenance object, element of an array at level 4.
+fn provenance<W: Write>(p: &mut Out<W>, first: bool, o: &Provenance) {
+    p.provenance_head(first, o);
     p.span(key!(5, "content"), o.content);
     p.span(key!(5, "cue"), o.cue);
     p.raw(key!(5, "end"));
@@ -417,7 +497,6 @@ fn provenance<W: Write>(p: &mut Out<W>, o: &Provenance) -> io::Result<()> {
         p.string(t);
     }
     p.raw(close!(4, "}"));
-    Ok(())
 }
 
 /// Writes the graph.json document of `graph`.
@@ -452,8 +531,7 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         p.raw(concat!("{", "\n", ind!(3), "\"provenance\": [").as_bytes());
         for (j, o) in e.provenance.iter().enumerate() {
             p.maybe_flush()?;
-            p.raw(item!(j == 0, 4));
-            provenance(&mut p, o)?;
+            provenance(&mut p, j == 0, o);
         }
         p.raw(close_array!(e.provenance.is_empty(), 3));
         p.raw(key!(3, "source"));
@@ -509,6 +587,40 @@ mod tests {
                     assert_eq!(first_escape(&bytes), expected, "{bytes:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn eight_digits_equals_to_string() {
+        let edges = (0..8).flat_map(|e| {
+            let p = 10u32.pow(e);
+            [p - 1, p, p + 1, 2 * p - 1, 5 * p, 9 * p + 9]
+        });
+        let samples = (0..100_000)
+            .chain((0..100_000_000).step_by(9_973))
+            .chain(edges);
+        for n in samples.chain([99_999_999]) {
+            let (word, len) = eight_digits(n);
+            assert_eq!(&word.to_le_bytes()[..len], n.to_string().as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_decimals() {
+        let mut p = Out::new(Vec::new());
+        let samples = [
+            0,
+            7,
+            10,
+            99_999_999,
+            100_000_000,
+            u32::MAX as usize,
+            usize::MAX,
+        ];
+        for n in samples {
+            p.buf.clear();
+            p.number(n);
+            assert_eq!(p.buf, n.to_string().as_bytes());
         }
     }
 
