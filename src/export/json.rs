@@ -73,6 +73,14 @@ macro_rules! close_array {
     };
 }
 
+/// The text of a later member `name` of a provenance object (level 5) whose value is a
+/// span, up to the value of the span's first member, `end`: one literal.
+macro_rules! span_head {
+    ($name:literal) => {
+        concat!(",\n", ind!(5), "\"", $name, "\": {\n", ind!(6), "\"end\": ").as_bytes()
+    };
+}
+
 /// The text before an element of an array whose elements are at level `d`.
 macro_rules! item {
     ($first:expr, $d:tt) => {
@@ -255,11 +263,12 @@ impl<W: Write> Out<W> {
         }
     }
 
-    /// A `{"end": .., "start": ..}` member of a provenance object (level 5).
-    fn span(&mut self, name: &'static [u8], span: Option<CharSpan>) {
+    /// A `{"end": .., "start": ..}` member of a provenance object (level 5), `head`
+    /// the text from the comma before it to `"end": ` (see [`span_head!`]).
+    #[inline]
+    fn span(&mut self, head: &'static [u8], span: Option<CharSpan>) {
         if let Some(c) = span {
-            self.raw(name);
-            self.raw(open_key!(6, "end"));
+            self.raw(head);
             self.number(c.end);
             self.raw(key!(6, "start"));
             self.number(c.start);
@@ -489,15 +498,15 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) {
 /// A provenance object, element of an array at level 4.
 fn provenance<W: Write>(p: &mut Out<W>, first: bool, o: &Provenance) {
     p.provenance_head(first, o);
-    p.span(key!(5, "content"), o.content);
-    p.span(key!(5, "cue"), o.cue);
+    p.span(span_head!("content"), o.content);
+    p.span(span_head!("cue"), o.cue);
     p.raw(key!(5, "end"));
     p.number(o.end);
     p.raw(key!(5, "evidence"));
     p.string(&o.evidence);
     p.raw(key!(5, "rule"));
     p.string(&o.rule);
-    p.span(key!(5, "speaker"), o.speaker);
+    p.span(span_head!("speaker"), o.speaker);
     p.raw(key!(5, "start"));
     p.number(o.start);
     if let Some(t) = &o.title {
