@@ -176,6 +176,59 @@ impl std::hash::Hasher for FxHasher {
 
 type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
+/// A set of fingerprints of words ([`Fingerprints::of`]): a word whose fingerprint is not
+/// in the set is not one of the words put in. It tells most words that are no key of a
+/// hash table from a few loads and multiplies, cheaper than hashing the word and
+/// probing the table (which then compares the bytes).
+#[derive(Debug, Clone)]
+struct Fingerprints(Box<[u64]>);
+
+impl Fingerprints {
+    /// Bits of the set: a few thousand words fill a few percent of them.
+    const BITS: usize = 1 << 16;
+
+    /// The fingerprint of `word`: its length and its first and last eight bytes (all of
+    /// them up to 16 bytes), mixed down to a bit of the set. Equal words, equal prints.
+    #[inline]
+    fn of(word: &[u8]) -> usize {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        const L: u64 = 0x9e37_79b9_7f4a_7c15;
+        let (head, tail) = match word.len() {
+            8.. => (
+                u64::from_le_bytes(word[..8].try_into().unwrap()),
+                u64::from_le_bytes(word[word.len() - 8..].try_into().unwrap()),
+            ),
+            _ => {
+                let mut x = 0u64;
+                for (k, &b) in word.iter().enumerate() {
+                    x |= (b as u64) << (8 * k);
+                }
+                (x, 0)
+            }
+        };
+        let h = (head.wrapping_mul(K).rotate_left(26) ^ tail ^ word.len() as u64).wrapping_mul(L);
+        (h >> (64 - Self::BITS.trailing_zeros())) as usize
+    }
+
+    fn insert(&mut self, word: &[u8]) {
+        let bit = Self::of(word);
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Whether `word` may be one of the words put in.
+    #[inline]
+    fn may_hold(&self, word: &[u8]) -> bool {
+        let bit = Self::of(word);
+        self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
+impl Default for Fingerprints {
+    fn default() -> Self {
+        Fingerprints(vec![0u64; Self::BITS / 64].into_boxed_slice())
+    }
+}
+
 /// A phrase of a [`PhraseMap`]: its lowercase words with their shapes ([`word_shape`]), so
 /// that a token that differs is told from one integer compare, without reading the word.
 #[derive(Debug, Clone)]
@@ -385,6 +438,9 @@ pub struct Lexicon {
     /// Bytes of the longest abbreviation: a longer word is none (lowercasing ASCII keeps
     /// the length), told without a lookup.
     longest_abbreviation: usize,
+    /// Fingerprints of the abbreviations: most words ending in a period ("said.") are
+    /// none, told without a lookup.
+    abbreviation_prints: Fingerprints,
 }
 
 /// Rows of a data file: non-empty, non-comment lines split on tabs.
@@ -651,6 +707,9 @@ impl Lexicon {
         lex.head_shapes = ShapeSet::of(lex.org_heads.keys());
         lex.modifier_shapes = ShapeSet::of(lex.title_modifiers.iter());
         lex.longest_abbreviation = lex.abbreviations.iter().map(String::len).max().unwrap_or(0);
+        for a in &lex.abbreviations {
+            lex.abbreviation_prints.insert(a.as_bytes());
+        }
         Ok(lex)
     }
 
@@ -671,12 +730,18 @@ impl Lexicon {
         if word.len() > self.longest_abbreviation {
             return false;
         }
-        // Most words reach here lowercase already: no copy for them.
-        if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.abbreviations.contains(&word.to_ascii_lowercase())
-        } else {
-            self.abbreviations.contains(word)
+        // A short word is lowercased on the stack ("Mr." is "mr."), not in a new String.
+        let mut buf = [0u8; 16];
+        let Some(lower) = buf.get_mut(..word.len()) else {
+            return self.abbreviations.contains(&word.to_ascii_lowercase());
+        };
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        if !self.abbreviation_prints.may_hold(lower) {
+            return false;
         }
+        // ASCII-lowercasing keeps a str valid UTF-8.
+        std::str::from_utf8(lower).is_ok_and(|w| self.abbreviations.contains(w))
     }
 
     pub fn is_stopname(&self, lower: &str) -> bool {
@@ -746,6 +811,82 @@ mod tests {
         assert!(lex.gazetteer.contains("U.S."));
         assert!(lex.gazetteer.contains("DEA"));
         assert_eq!(lex.country_name("CN"), Some("China"));
+    }
+
+    /// [`Lexicon::is_abbreviation`] (lowercased on the stack, fingerprints first) answers
+    /// as a lookup of the lowercased word.
+    #[test]
+    fn is_abbreviation_equals_a_lookup_of_the_lowercase_word() {
+        let lex = Lexicon::builtin();
+        let slow = |w: &str| lex.abbreviations.contains(&w.to_ascii_lowercase());
+        let mut words: Vec<String> = Vec::new();
+        for a in &lex.abbreviations {
+            words.push(a.clone());
+            words.push(a.to_ascii_uppercase());
+            words.push(capitalize(a));
+            words.push(format!("{a}x"));
+            words.push(a[..a.len() - 1].to_string());
+        }
+        for w in [
+            "",
+            ".",
+            "said.",
+            "Mr.",
+            "MR.",
+            "mr",
+            "Mr",
+            "U.S.",
+            "u.s.",
+            "Jan.",
+            "Sept.",
+            "é.",
+            "Dr.é",
+            "Ünd.",
+            "co.",
+            "Inc.",
+            "inc",
+            "etc.",
+            "vs.",
+            "No.",
+            "a.m.",
+            "abcdefghijklmnopq.",
+            "ThisIsALongWord.",
+        ] {
+            words.push(w.to_string());
+        }
+        for w in &words {
+            assert_eq!(lex.is_abbreviation(w), slow(w), "{w:?}");
+        }
+    }
+
+    /// A word put in a [`Fingerprints`] set is always let through.
+    #[test]
+    fn fingerprints_hold_the_words_put_in() {
+        let lex = Lexicon::builtin();
+        let mut set = Fingerprints::default();
+        let words: Vec<&String> = lex
+            .function_words
+            .keys()
+            .chain(lex.abbreviations.iter())
+            .chain(lex.stopnames.iter())
+            .collect();
+        for w in &words {
+            set.insert(w.as_bytes());
+        }
+        for w in &words {
+            assert!(set.may_hold(w.as_bytes()), "{w:?}");
+        }
+        for w in [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "an abbreviation.",
+        ] {
+            set.insert(w.as_bytes());
+            assert!(set.may_hold(w.as_bytes()), "{w:?}");
+        }
     }
 
     #[test]
