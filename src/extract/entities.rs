@@ -129,6 +129,10 @@ fn is_contraction(word: &str) -> bool {
 struct Facts<'l> {
     /// [`Ctx::is_cap`] of each token.
     cap: Vec<bool>,
+    /// Bit `i % 64` of word `i / 64`: token `i` is capitalized or starts a gazetteer name,
+    /// the tokens of cased text that some rule of [`sentence`] may take. The sentence loop
+    /// jumps from one to the next (most tokens are neither) a word of bits at a time.
+    candidates: Vec<u64>,
     /// `gaz[gaz_from[i]..gaz_from[i + 1]]`: the gazetteer names at token `i` to the end of
     /// the document that pass the case test of [`gazetteer_at`], longest first.
     gaz_from: Vec<u32>,
@@ -165,6 +169,7 @@ impl<'l> Facts<'l> {
             .collect();
         let mut f = Facts {
             cap,
+            candidates: vec![0; n.div_ceil(64)],
             gaz_from: Vec::with_capacity(n + 1),
             gaz: Vec::new(),
             place_from: Vec::with_capacity(n + 1),
@@ -185,6 +190,9 @@ impl<'l> Facts<'l> {
                         f.gaz.push((m, e));
                     }
                 }
+            }
+            if f.cap[i] || f.gaz.len() > f.gaz_from[i] as usize {
+                f.candidates[i / 64] |= 1 << (i % 64);
             }
             f.place_from.push(place_list.len() as u32);
             // In cased text a place starts with a capital: no lookup for the other words.
@@ -225,6 +233,11 @@ impl<'l> Facts<'l> {
             lex.token_head(&doc.tokens[i], &doc.text).copied()
         })
     }
+    /// The first candidate token (see [`Facts::candidates`]) from `i` on, or `end` if
+    /// there is none before `end`.
+    fn next_candidate(&self, i: usize, end: usize) -> usize {
+        next_set_bit(&self.candidates, i, end)
+    }
     fn gaz_at(&self, i: usize) -> &[(usize, &'l GazEntry)] {
         match self.gaz_from.get(i..i + 2) {
             Some(&[from, to]) => &self.gaz[from as usize..to as usize],
@@ -235,6 +248,26 @@ impl<'l> Facts<'l> {
         match self.place_from.get(i..i + 2) {
             Some(&[from, to]) => &self.places[from as usize..to as usize],
             _ => &[],
+        }
+    }
+}
+
+/// The first bit set in `bits` (bit `k % 64` of word `k / 64` is bit `k`) from bit `i` on,
+/// or `end` if there is none before `end`: a word of 64 bits at a time.
+fn next_set_bit(bits: &[u64], i: usize, end: usize) -> usize {
+    let mut w = i / 64;
+    let Some(&first) = bits.get(w) else {
+        return end;
+    };
+    let mut word = first & (!0u64 << (i % 64));
+    loop {
+        if word != 0 {
+            return end.min(w * 64 + word.trailing_zeros() as usize);
+        }
+        w += 1;
+        match bits.get(w) {
+            Some(&next) if w * 64 < end => word = next,
+            _ => return end,
         }
     }
 }
@@ -349,28 +382,31 @@ impl Ctx<'_> {
     /// NPS" after "new psychoactive substances (NPS)").
     fn declared_for_words(&self, i: usize) -> bool {
         let mut declared = self.f.declared.borrow_mut();
-        if !declared.contains_key(self.text(i)) {
-            // The places of "(ACRONYM)" in the text, read at the document's few opening
-            // parentheses rather than by a search of all the text for each acronym (an
-            // acronym holds no parenthesis, so no two places overlap).
-            let text = &self.doc.text;
-            let parens = self
-                .f
-                .parens
-                .get_or_init(|| text.match_indices('(').map(|(at, _)| at).collect());
-            let acronym = self.text(i);
-            let at: Vec<usize> = parens
-                .iter()
-                .filter(|&&at| {
-                    text[at + 1..].starts_with(acronym)
-                        && text[at + 1 + acronym.len()..].starts_with(')')
-                })
-                .map(|&at| self.doc.token_at_or_after(at + 1))
-                .filter(|&k| k < self.doc.tokens.len() && self.abbreviates_preceding(k))
-                .collect();
-            declared.insert(self.text(i).to_string(), at);
+        // One lookup for an acronym seen before (most calls), two on its first.
+        if let Some(at) = declared.get(self.text(i)) {
+            return at.iter().any(|&k| k != i);
         }
-        declared[self.text(i)].iter().any(|&k| k != i)
+        // The places of "(ACRONYM)" in the text, read at the document's few opening
+        // parentheses rather than by a search of all the text for each acronym (an
+        // acronym holds no parenthesis, so no two places overlap).
+        let text = &self.doc.text;
+        let parens = self
+            .f
+            .parens
+            .get_or_init(|| text.match_indices('(').map(|(at, _)| at).collect());
+        let acronym = self.text(i);
+        let at: Vec<usize> = parens
+            .iter()
+            .filter(|&&at| {
+                text[at + 1..].starts_with(acronym)
+                    && text[at + 1 + acronym.len()..].starts_with(')')
+            })
+            .map(|&at| self.doc.token_at_or_after(at + 1))
+            .filter(|&k| k < self.doc.tokens.len() && self.abbreviates_preceding(k))
+            .collect();
+        let elsewhere = at.iter().any(|&k| k != i);
+        declared.insert(self.text(i).to_string(), at);
+        elsewhere
     }
     /// "new psychoactive substances (NPS)": an acronym in parentheses spelling the initials
     /// of the words before it stands for them (an organization's is found by
@@ -571,9 +607,11 @@ fn sentence(
     while i < b {
         // Most tokens of cased text are neither capitalized nor the start of a gazetteer
         // name: no rule below takes them (none of team, chunk, place, country pair).
-        if !doc.lowercased && !c.is_cap(i) && f.gaz_at(i).is_empty() {
-            i += 1;
-            continue;
+        if !doc.lowercased {
+            i = f.next_candidate(i, b);
+            if i >= b {
+                break;
+            }
         }
         if let Some((n, etype, rule)) = team_or_venue_at(&c, i, a, b, last_team_end) {
             out.push(mention(doc, i, i + n, etype, None, None, rule, 0.75));
@@ -1057,16 +1095,14 @@ fn classify_chunk(
     });
     // "Bundesbank president Hans Tietmeyer", "Ajax coach Louis van Gaal": an unknown name
     // before the title of a body's head and a person's name is that body.
-    let head_title = if j < sent_end {
-        c.title_at(j, sent_end)
-    } else {
-        0
+    // The title is looked up only after a word that is not capitalized, as the rule asks.
+    let heads_body = j < sent_end && !c.doc.tokens[j].capitalized && {
+        let head_title = c.title_at(j, sent_end);
+        head_title > 0
+            && j + head_title < sent_end
+            && c.is_cap(j + head_title)
+            && c.lex.body_head_titles.contains(c.lower(j + head_title - 1))
     };
-    let heads_body = head_title > 0
-        && j + head_title < sent_end
-        && c.is_cap(j + head_title)
-        && !c.doc.tokens[j].capitalized
-        && c.lex.body_head_titles.contains(c.lower(j + head_title - 1));
     // "Former president Bill Clinton": a title modifier is no body.
     let modifier = || (i..j).any(|k| c.is_title_modifier(k));
     if heads_body
@@ -1087,6 +1123,12 @@ fn classify_chunk(
             0.7,
         ));
         return Some(j);
+    }
+    // Only a title case sentence or a name of one to four words asks what follows: the
+    // lookups of a cue and an appositive are for them.
+    let asks_what_follows = c.title_case || (all_names && (1..=4).contains(&n));
+    if !asks_what_follows {
+        return None;
     }
     // A headline's "NAME: what they said" also names a speaker.
     let before_cue = j < sent_end
@@ -1347,4 +1389,39 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
     }
     doc.mentions.extend(extra);
     doc.mentions.sort_by_key(|m| (m.span.start, m.span.end));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`next_set_bit`] finds what a scan of the bits one at a time finds.
+    #[test]
+    fn next_set_bit_equals_a_scan() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..500 {
+            let n = (rand() % 300) as usize;
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            // Sparse, dense, empty and full sets.
+            let density = [0, 1, 8, 50, 100][round % 5];
+            for k in 0..n {
+                if (rand() % 100) < density {
+                    bits[k / 64] |= 1 << (k % 64);
+                }
+            }
+            let set = |k: usize| bits[k / 64] & (1 << (k % 64)) != 0;
+            for i in 0..=n {
+                for end in [i, (i + 1).min(n), (i + 63).min(n), (i + 64).min(n), n] {
+                    let scan = (i..end).find(|&k| set(k)).unwrap_or(end);
+                    assert_eq!(next_set_bit(&bits, i, end), scan, "n {n} i {i} end {end}");
+                }
+            }
+        }
+    }
 }
