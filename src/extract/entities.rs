@@ -182,6 +182,8 @@ impl<'l> Facts<'l> {
             parens: OnceCell::new(),
         };
         let mut place_list = Vec::new();
+        // Read once, not through the OnceLock at each token.
+        let places = places();
         for (i, t) in doc.tokens.iter().enumerate() {
             f.gaz_from.push(f.gaz.len() as u32);
             if lex.gazetteer.may_start(t) {
@@ -196,8 +198,8 @@ impl<'l> Facts<'l> {
             }
             f.place_from.push(place_list.len() as u32);
             // In cased text a place starts with a capital: no lookup for the other words.
-            if (doc.lowercased || f.cap[i]) && places().may_start(t) {
-                for (m, p) in places().matches_at(&doc.lower, &doc.tokens, i, n) {
+            if (doc.lowercased || f.cap[i]) && places.may_start(t) {
+                for (m, p) in places.matches_at(&doc.lower, &doc.tokens, i, n) {
                     let fits = if doc.lowercased {
                         m >= 2
                     } else {
@@ -550,6 +552,13 @@ fn gazetteer_case_fits(doc: &Document, lex: &Lexicon, i: usize, n: usize, e: &Ga
     }
 }
 
+/// Whether `word` holds a lowercase letter. Most words start with one, or have one as
+/// an ASCII byte ("Trump"): only a word without, holding non-ASCII chars, is decoded.
+fn has_lowercase(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_lowercase())
+        || (!word.is_ascii() && word.chars().any(char::is_lowercase))
+}
+
 /// How capitals read in the sentence `[a, b)`: `(headline, title_case)`.
 ///
 /// A headline is mostly in capitals ("NFL AMERICAN FOOTBALL-RANDALL CUNNINGHAM RETIRES").
@@ -561,8 +570,7 @@ fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
     let (mut upper, mut lower, mut count, mut capitalized) = (0, 0, 0, 0);
     for k in words.clone() {
         let t = doc.token_text(k);
-        // Most words start with a lowercase ASCII letter: no need to decode them.
-        if t.as_bytes()[0].is_ascii_lowercase() || t.chars().any(char::is_lowercase) {
+        if has_lowercase(t) {
             lower += 1;
         } else if t.len() > 1 {
             upper += 1;
@@ -1394,6 +1402,50 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`has_lowercase`] answers as a test of every char.
+    #[test]
+    fn has_lowercase_equals_a_test_of_every_char() {
+        for w in [
+            "",
+            "a",
+            "A",
+            "Trump",
+            "NFL",
+            "NFL-Randall",
+            "É",
+            "é",
+            "ÉTÉ",
+            "Été",
+            "ÉTé",
+            "ǅ",
+            "ǈUNO",
+            "Σ",
+            "σ",
+            "ΣΑ",
+            "Σα",
+            "1990s",
+            "123",
+            "U.S.",
+            "u.s.",
+            "McDONALD",
+            "ß",
+            "ẞ",
+            "İ",
+            "ı",
+            "Ⅻ",
+            "ⅻ",
+            "’S",
+            "’s",
+            "ª",
+            "ºA",
+            "ᵃ",
+            "ДОМ",
+            "Дом",
+        ] {
+            assert_eq!(has_lowercase(w), w.chars().any(char::is_lowercase), "{w:?}");
+        }
+    }
 
     /// [`next_set_bit`] finds what a scan of the bits one at a time finds.
     #[test]
