@@ -84,17 +84,7 @@ impl Ctx<'_> {
 /// Needs: tokens, sentences, mentions. Adds: attributions.
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
     let (quotes, inside) = quotes::find(doc);
-    let mut in_mention = vec![false; doc.tokens.len()];
-    for m in &doc.mentions {
-        let first = doc.token_at_or_after(m.span.start);
-        for flag in in_mention
-            .iter_mut()
-            .skip(first)
-            .take(doc.token_at_or_after(m.span.end) - first)
-        {
-            *flag = true;
-        }
-    }
+    let in_mention = mention_tokens(doc);
     let c = Ctx {
         doc,
         lex,
@@ -114,6 +104,29 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     doc.attributions = out;
 }
 
+/// Per token: whether it lies inside an entity mention, i.e. in
+/// `[token_at_or_after(m.start), token_at_or_after(m.end))` of some mention `m`.
+/// Mentions are sorted by start, so both bounds are found by walking forward from the
+/// previous mention's first token instead of two binary searches per mention.
+fn mention_tokens(doc: &Document) -> Vec<bool> {
+    let tokens = &doc.tokens;
+    let mut in_mention = vec![false; tokens.len()];
+    let mut first = 0;
+    for m in &doc.mentions {
+        // Mentions are sorted by start: this one's first token is at or after the
+        // previous one's.
+        while first < tokens.len() && tokens[first].span.start < m.span.start {
+            first += 1;
+        }
+        let mut k = first;
+        while k < tokens.len() && tokens[k].span.start < m.span.end {
+            in_mention[k] = true;
+            k += 1;
+        }
+    }
+    in_mention
+}
+
 fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     let sent = c.doc.sentences[s];
     let (a, b) = sent.tokens;
@@ -122,19 +135,24 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     // A disputing cue with no clause of its own ("Wei disputed Trump's claim that ..."):
     // the next nominal claim in the sentence is what it responds to.
     let mut pending: Option<Response> = None;
-    let words = (a..b)
-        .filter(|&k| c.doc.tokens[k].kind == TokenKind::Word)
-        .count();
-    let capitalized = (a..b).filter(|&k| c.doc.tokens[k].capitalized).count();
-    let headline = words >= 3 && capitalized * 10 >= words * 7;
+    // Counted only for the rare capitalized cue inside a sentence, the one question it
+    // answers (two passes over every sentence otherwise).
+    let headline = || {
+        let words = (a..b)
+            .filter(|&k| c.doc.tokens[k].kind == TokenKind::Word)
+            .count();
+        let capitalized = (a..b).filter(|&k| c.doc.tokens[k].capitalized).count();
+        words >= 3 && capitalized * 10 >= words * 7
+    };
     while i < b {
         if c.inside[i].is_some() {
             i += 1;
             continue;
         }
         // Nominal cues: "Trump's claim that ...", "allegations that ...".
-        if let Some(cue) = c.nominal_cue_at(i, b) {
-            if i + 1 < b && c.lower(i + 1) == "that" && c.inside[i + 1].is_none() {
+        // The cheap test first: few tokens stand before "that", and only those are looked up.
+        if i + 1 < b && c.lower(i + 1) == "that" && c.inside[i + 1].is_none() {
+            if let Some(cue) = c.nominal_cue_at(i, b) {
                 if let Some(mut att) = nominal(c, i, cue, a, b) {
                     att.response = pending.take();
                     let end = c.doc.token_at_or_after(att.content.end);
@@ -150,7 +168,7 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         };
         // A capitalized cue inside a sentence is part of a name, unless the sentence is a
         // title-case headline ("Bush Says We Should Pay Attention").
-        if i > a && c.doc.tokens[i].capitalized && !headline {
+        if i > a && c.doc.tokens[i].capitalized && !headline() {
             i += n;
             continue;
         }
@@ -1936,6 +1954,51 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The forward walk of `mention_tokens` flags the tokens the two binary searches per
+    /// mention did: nested, overlapping, adjacent mentions, mentions ending inside a token
+    /// or at the text's end.
+    #[test]
+    fn mention_tokens_equal_binary_searched_ranges() {
+        let lex = Lexicon::builtin();
+        let text = "Wei Xiaojun, of the U.S. Drug Enforcement Administration, said “it’s over” \
+                    to New York’s mayor Bill de Blasio in Washington";
+        let mut doc = Document::new("t", text);
+        crate::text::analyze(&mut doc, &lex);
+        let len = text.len();
+        let spans = [
+            (0, 11),
+            (0, 3),
+            (4, 11),
+            (20, 23),
+            (20, 57),
+            (24, 57),
+            (25, 30),
+            (57, 57),
+            (90, 98),
+            (98, 110),
+            (101, 103),
+            (len - 10, len),
+        ];
+        let mut mentions: Vec<EntityMention> = spans
+            .iter()
+            .filter(|&&(s, e)| text.is_char_boundary(s) && text.is_char_boundary(e))
+            .map(|&(s, e)| EntityMention {
+                span: Span::new(s, e),
+                ..person(&doc, "Wei", 0)
+            })
+            .collect();
+        mentions.sort_by_key(|m| (m.span.start, m.span.end));
+        doc.mentions = mentions;
+        let mut slow = vec![false; doc.tokens.len()];
+        for m in &doc.mentions {
+            let first = doc.token_at_or_after(m.span.start);
+            for flag in &mut slow[first..doc.token_at_or_after(m.span.end)] {
+                *flag = true;
+            }
+        }
+        assert_eq!(mention_tokens(&doc), slow);
     }
 
     #[test]
