@@ -506,9 +506,8 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
         // first at or after some position, `first_hedge` the first hedge of the sentence.
         let is_break_before = |k: usize| matches!(doc.token_text(k), "," | ";" | ":" | "—");
         let is_break_after = |k: usize| matches!(doc.token_text(k), ";" | ":" | "—" | ".");
-        let first_hedge = (a..b)
-            .find(|&k| matches!(doc.token_lower(k), "reportedly" | "allegedly"))
-            .unwrap_or(b);
+        // Looked for at the sentence's first relation: most sentences have none.
+        let mut first_hedge: Option<usize> = None;
         let mut last_break: Option<usize> = None;
         let mut scanned = a;
         let mut next_break: Option<(usize, Option<usize>)> = None;
@@ -605,7 +604,12 @@ fn verbs(doc: &Document, lex: &Lexicon, out: &mut Vec<Relation>) {
                 if !fits(&rv.edge, doc.mentions[subj].etype, doc.mentions[o].etype) {
                     continue;
                 }
-                let hedged = first_hedge < i;
+                let hedge = *first_hedge.get_or_insert_with(|| {
+                    (a..b)
+                        .find(|&k| matches!(doc.token_lower(k), "reportedly" | "allegedly"))
+                        .unwrap_or(b)
+                });
+                let hedged = hedge < i;
                 out.push(Relation {
                     subject: subj,
                     object: Target::Entity(o),
