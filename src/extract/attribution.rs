@@ -1633,8 +1633,13 @@ impl Recent {
                 .rfind(|&i| t.contains(&doc.mentions[i].etype))
         };
         let text = doc.lower(sp);
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let head = words.last().copied().unwrap_or("");
+        // Only the first and last words are needed for most speakers (the whole list only
+        // for a titled person): taken from both ends, without splitting the middle.
+        let mut ends = text.split_whitespace();
+        let first_word = ends.next();
+        let last_word = ends.next_back();
+        let several = last_word.is_some();
+        let head = last_word.or(first_word).unwrap_or("");
         let person_head = is_person_nominal(lex, head);
         let org_head = is_org_head(lex, head);
         // "Clinton supporters", "Trump aides": a plural head after the name is a group,
@@ -1658,18 +1663,19 @@ impl Recent {
             // "China's drug control agency", "China's deputy secretary-general": the
             // country says whose it is; the nominal head is who speaks.
             let country = pick(&[EntityType::Country])?;
-            let nominal = (person_head || org_head)
-                && words.len() > 1
-                && doc.mentions[country].span.end < sp.end;
+            let nominal =
+                (person_head || org_head) && several && doc.mentions[country].span.end < sp.end;
             (!nominal).then_some(country)
         });
-        let resolved = named.or_else(|| match words.as_slice() {
-            ["he"] | ["she"] => self
+        // The one word of a single-word speaker.
+        let single = if several { None } else { first_word };
+        let resolved = named.or_else(|| match single {
+            Some("he" | "she") => self
                 .person
                 .or_else(|| nearest_before(doc, sp.start, &[EntityType::Person])),
-            ["it"] => self.org,
+            Some("it") => self.org,
             // "Lance Ho, who heads ..., said": the name right before the relative clause.
-            ["who"] => nearest_before(
+            Some("who") => nearest_before(
                 doc,
                 sp.start,
                 &[
@@ -1689,12 +1695,15 @@ impl Recent {
             }),
             // "the deputy secretary-general": the one person the article gives that title,
             // else the person spoken of before.
-            [_, _, ..] if person_head => titled_person(doc, sp, &words).or(self.person),
+            None if several && person_head => {
+                let words: Vec<&str> = text.split_whitespace().collect();
+                titled_person(doc, sp, &words).or(self.person)
+            }
             // An agency named only by its head ("the agency", "China's drug control
             // agency"): the one spoken of before; else the country's only agency in the
             // article; unknown otherwise (the first agency named later is too often
             // another one).
-            [_, _, ..] if org_head => self.org.or_else(|| {
+            None if several && org_head => self.org.or_else(|| {
                 let country = doc.mentions[pick(&[EntityType::Country])?].key.as_deref()?;
                 sole_agency_of(doc, country)
             }),
