@@ -49,6 +49,17 @@ impl Ctx<'_> {
     fn text(&self, i: usize) -> &str {
         self.doc.token_text(i)
     }
+    /// [`Ctx::lower`] as bytes: comparing with a word needs no char-boundary checks of the
+    /// `&str` slicing (the sentence loop asks this of every token).
+    fn lower_bytes(&self, i: usize) -> &[u8] {
+        let sp = self.doc.tokens[i].span;
+        &self.doc.lower.as_bytes()[sp.start..sp.end]
+    }
+    /// [`Ctx::text`] as bytes (see [`Ctx::lower_bytes`]).
+    fn text_bytes(&self, i: usize) -> &[u8] {
+        let sp = self.doc.tokens[i].span;
+        &self.doc.text.as_bytes()[sp.start..sp.end]
+    }
     /// The function word class of the token: its shape rules out most content words
     /// before the word is hashed.
     fn class(&self, i: usize) -> Option<FunctionClass> {
@@ -151,7 +162,7 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         }
         // Nominal cues: "Trump's claim that ...", "allegations that ...".
         // The cheap test first: few tokens stand before "that", and only those are looked up.
-        if i + 1 < b && c.lower(i + 1) == "that" && c.inside[i + 1].is_none() {
+        if i + 1 < b && c.lower_bytes(i + 1) == b"that" && c.inside[i + 1].is_none() {
             if let Some(cue) = c.nominal_cue_at(i, b) {
                 if let Some(mut att) = nominal(c, i, cue, a, b) {
                     att.response = pending.take();
@@ -274,7 +285,7 @@ fn noun_form_is_verb(c: &Ctx, i: usize, n: usize, subject_end: usize, a: usize, 
         && i > a
         && c.class(i - 1).is_none()
         && !c.lower(i - 1).ends_with("ing")
-        && (c.lower(i + n) == "that" || c.class(i + n) == Some(FunctionClass::Pron));
+        && (c.lower_bytes(i + n) == b"that" || c.class(i + n) == Some(FunctionClass::Pron));
     // "Many Republicans ... support the bill", "party leaders see him as ...": a base
     // form agrees with a plural noun right before it.
     let plural_subject = subject_end > a && !c.lower(i).ends_with('s') && {
@@ -294,15 +305,15 @@ fn noun_form_is_verb(c: &Ctx, i: usize, n: usize, subject_end: usize, a: usize, 
 /// the sentence has no attribution of its own ("In a report, the agency said ...").
 fn in_source(c: &Ctx, a: usize, b: usize) -> Option<Attribution> {
     let i = (a..b).find(|&j| !c.is_punct(j))?;
-    if c.lower(i) != "in" {
+    if c.lower_bytes(i) != b"in" {
         return None;
     }
-    let comma = (i + 1..(i + 14).min(b)).find(|&j| c.is_punct(j) && c.text(j) != "/")?;
+    let comma = (i + 1..(i + 14).min(b)).find(|&j| c.is_punct(j) && c.text_bytes(j) != b"/")?;
     // The source phrase holds a source noun ("a CNN national poll last month", "a Des
     // Moines Register poll released Saturday").
     let names_source =
         (i + 1..comma).any(|j| c.class(j).is_none() && c.lex.source_nouns.contains(c.lower(j)));
-    if c.text(comma) != "," || !names_source {
+    if c.text_bytes(comma) != b"," || !names_source {
         return None;
     }
     // Not "Trump has a decisive lead in the polls": a source after the clause was right in
@@ -391,7 +402,7 @@ fn participle_around_attribution(c: &Ctx, i: usize, att: &Attribution, a: usize,
         c.cue_at(k, b).is_some_and(|(n, cue)| {
             cue.class == CueClass::Speech
                 && k + n < b
-                && (c.lower(k + n) == "that" || c.doc.tokens[k + n].kind == TokenKind::Quote)
+                && (c.lower_bytes(k + n) == b"that" || c.doc.tokens[k + n].kind == TokenKind::Quote)
                 && verb(c, k, n, cue, a, b, &[])
                     .is_some_and(|inner| inner.speaker.is_some_and(|sp| span_is_named(c, sp)))
         })
@@ -401,7 +412,7 @@ fn participle_around_attribution(c: &Ctx, i: usize, att: &Attribution, a: usize,
 /// Trims punctuation and quotation marks at both ends of the token range, returning a
 /// span, or None if nothing is left.
 fn content_span(c: &Ctx, mut a: usize, mut b: usize) -> Option<Span> {
-    while a < b && (c.is_punct(a) || c.lower(a) == "that") && !c.text(a).starts_with('(') {
+    while a < b && (c.is_punct(a) || c.lower_bytes(a) == b"that") && !c.text(a).starts_with('(') {
         a += 1;
     }
     // Trailing punctuation, and a conjunction left dangling where a quote was cut off
@@ -409,7 +420,7 @@ fn content_span(c: &Ctx, mut a: usize, mut b: usize) -> Option<Span> {
     // that opens inside the content ("China noted “the risk”").
     while b > a
         && ((c.is_punct(b - 1) && !c.text(b - 1).ends_with(')') && !closes_quote_from(c, a, b - 1))
-            || matches!(c.lower(b - 1), "and" | "but" | "or"))
+            || matches!(c.lower_bytes(b - 1), b"and" | b"but" | b"or"))
     {
         b -= 1;
     }
@@ -432,7 +443,7 @@ fn quote_starting<'c>(c: &'c Ctx, mut i: usize, end: usize) -> Option<&'c Quote>
     }
     // "He said:" ending its sentence, the quote opening the next one (often the next
     // paragraph).
-    let colon_end = i == end && i > 0 && c.text(i - 1) == ":" && i < c.doc.tokens.len();
+    let colon_end = i == end && i > 0 && c.text_bytes(i - 1) == b":" && i < c.doc.tokens.len();
     if (i < end || colon_end) && c.doc.tokens[i].kind == TokenKind::Quote {
         return c
             .inside
@@ -467,13 +478,13 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
         return Some((start, end));
     }
     let last = end - 1;
-    if c.is_punct(last) && !matches!(c.text(last), ")") {
+    if c.is_punct(last) && !matches!(c.text_bytes(last), b")") {
         return None;
     }
     match c.class(last) {
         Some(FunctionClass::Pron) => return Some((last, end)),
         // "X, who said ...": the relative pronoun stands for X (resolved later).
-        Some(FunctionClass::Wh) if c.lower(last) == "who" => return Some((last, end)),
+        Some(FunctionClass::Wh) if c.lower_bytes(last) == b"who" => return Some((last, end)),
         Some(
             FunctionClass::Det
             | FunctionClass::Prep
@@ -513,12 +524,12 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
             // on before a determiner that follows "of" or "for".
             Some(FunctionClass::Det) => {
                 k = p;
-                if p > floor && matches!(c.lower(p - 1), "of" | "for") {
+                if p > floor && matches!(c.lower_bytes(p - 1), b"of" | b"for") {
                     continue;
                 }
                 break;
             }
-            Some(FunctionClass::Prep) if matches!(c.lower(p), "of" | "for" | "at") => {
+            Some(FunctionClass::Prep) if matches!(c.lower_bytes(p), b"of" | b"for" | b"at") => {
                 k = p;
                 continue;
             }
@@ -551,7 +562,7 @@ fn quantity_left(c: &Ctx, end: usize, limit: usize) -> Option<usize> {
                 || c.lex.quantifiers.contains(last_part))
     };
     let at = |k: usize, word: &str| k >= limit && c.lower(k) == word;
-    if matches!(c.lower(last), "%" | "percent") && last > limit && number(last - 1) {
+    if matches!(c.lower_bytes(last), b"%" | b"percent") && last > limit && number(last - 1) {
         return Some(last - 1);
     }
     // "six in 10", "four in 10 voters", "nearly nine out of 10 Americans".
@@ -569,7 +580,7 @@ fn quantity_left(c: &Ctx, end: usize, limit: usize) -> Option<usize> {
     if c.lower(last).contains('-') && number(last) {
         return Some(last);
     }
-    let group_pronoun = matches!(c.lower(last), "them" | "us" | "those" | "these");
+    let group_pronoun = matches!(c.lower_bytes(last), b"them" | b"us" | b"those" | b"these");
     if group_pronoun && last >= limit + 2 && at(last - 1, "of") && number(last - 2) {
         return Some(last - 2);
     }
@@ -584,7 +595,7 @@ fn np_right(c: &Ctx, start: usize, end: usize) -> Option<(usize, usize)> {
             k += 1;
             continue;
         }
-        if c.is_punct(k) && !matches!(c.text(k), "&") {
+        if c.is_punct(k) && !matches!(c.text_bytes(k), b"&") {
             break;
         }
         if k > start
@@ -636,7 +647,7 @@ fn skip_participle_phrase(c: &Ctx, k: usize, limit: usize) -> usize {
     let Some(open) = (k.saturating_sub(15).max(limit + 1)..k - 1)
         .rev()
         .find(|&j| c.is_punct(j))
-        .filter(|&j| c.text(j) == ",")
+        .filter(|&j| c.text_bytes(j) == b",")
     else {
         return k;
     };
@@ -692,8 +703,8 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
         Some(FunctionClass::Prep | FunctionClass::Det) if time_phrase_from(i + 1) => return true,
         // "Beck last week said", "who earlier this month told".
         _ if matches!(
-            c.lower(i),
-            "last" | "next" | "earlier" | "later" | "early" | "late"
+            c.lower_bytes(i),
+            b"last" | b"next" | b"earlier" | b"later" | b"early" | b"late"
         ) && time_phrase_from(i + 1) =>
         {
             return true
@@ -711,7 +722,7 @@ fn is_helper(c: &Ctx, i: usize) -> bool {
         "’s" | "'s" | "n’t" | "n't" | "long" | "now" | "all" | "but" | "first"
     ) {
         // "all but stopped", "has long complained"; a possessive never precedes a verb cue.
-        return w != "but" || (i > 0 && c.lower(i - 1) == "all");
+        return w != "but" || (i > 0 && c.lower_bytes(i - 1) == b"all");
     }
     t.kind == TokenKind::Word
         && !t.capitalized
@@ -727,7 +738,7 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
     // "The group’s executive director, Betty Bradley, said": a person's name set off by
     // commas right before the cue is the speaker.
     if let Some((s, e)) = person_ending_at(c, comma) {
-        if s > limit && c.text(s - 1) == "," {
+        if s > limit && c.text_bytes(s - 1) == b"," {
             return Some((s, e));
         }
     }
@@ -738,10 +749,10 @@ fn appositive_speaker(c: &Ctx, comma: usize, limit: usize) -> Option<(usize, usi
     let mut other = None;
     while k > floor {
         k -= 1;
-        if c.text(k) == "," {
+        if c.text_bytes(k) == b"," {
             // "Sen. Claire McCaskill (D-Mo.), who endorsed Sanders, said": the name before
             // a party-and-state parenthetical.
-            let end = if c.text(k - 1) == ")" {
+            let end = if c.text_bytes(k - 1) == b")" {
                 skip_parenthetical(c, k, limit)
             } else {
                 k
@@ -833,25 +844,26 @@ fn verb(
     // or a quote: "officials dispute these claims" is not speech.
     let clause_follows = || {
         (i + n..(i + n + 8).min(b)).any(|k| {
-            (c.lower(k) == "that" && c.nominal_cue_at(k - 1, b).is_none())
+            (c.lower_bytes(k) == b"that" && c.nominal_cue_at(k - 1, b).is_none())
                 || c.doc.tokens[k].kind == TokenKind::Quote
         })
     };
     // A stance verb followed by a named claim ("disputed Trump's claim that ...") leaves
     // the claim to the nominal rule, which records the response.
     let claim_follows = || {
-        (i + n..(i + n + 8).min(b))
-            .any(|k| c.nominal_cue_at(k, b).is_some() && k + 1 < b && c.lower(k + 1) == "that")
+        (i + n..(i + n + 8).min(b)).any(|k| {
+            c.nominal_cue_at(k, b).is_some() && k + 1 < b && c.lower_bytes(k + 1) == b"that"
+        })
     };
     // Both scans only for the cues they concern (most are "says": neither).
     if cue.edge != "says" && !clause_follows() && claim_follows() {
         return None;
     }
     let after_comma_or_quote = left_end > a
-        && (matches!(c.text(left_end - 1), "," | ":")
+        && (matches!(c.text_bytes(left_end - 1), b"," | b":")
             || c.doc.tokens[left_end - 1].kind == TokenKind::Quote);
     // Appositive speaker: "Wei Xiaojun, the deputy ..., said".
-    let appositive = if left_end > a && c.text(left_end - 1) == "," {
+    let appositive = if left_end > a && c.text_bytes(left_end - 1) == b"," {
         appositive_speaker(c, left_end - 1, a)
             .filter(|&(s, e)| plausible_speaker(c, s, e) && is_named(c, s, e))
     } else {
@@ -920,14 +932,14 @@ fn verb(
     // that ...") shares the subject of its clause.
     let speaker = match appositive {
         Some(sp) => Some(sp),
-        None if left_end > a && c.text(left_end - 1) == "," => None,
-        None if left_end > a && matches!(c.lower(left_end - 1), "and" | "but") => {
+        None if left_end > a && c.text_bytes(left_end - 1) == b"," => None,
+        None if left_end > a && matches!(c.lower_bytes(left_end - 1), b"and" | b"but") => {
             clause_subject(c, a, left_end - 1, earlier)
         }
         // "Sen. Marco Rubio, R-Fla., appearing on Fox News, said": past a participle
         // phrase (`left_end` is its opening comma), an appositive may end the subject.
         None => np_left(c, left_end, a).or_else(|| {
-            (left_end < helpers_start && c.text(left_end) == ",")
+            (left_end < helpers_start && c.text_bytes(left_end) == b",")
                 .then(|| appositive_speaker(c, left_end, a))
                 .flatten()
                 .filter(|&(s, e)| is_named(c, s, e))
@@ -936,7 +948,7 @@ fn verb(
     // A relative "who" speaks only through verbs of saying ("who said"), not through
     // beliefs or impressions ("who seemed", "who know").
     let speaker = speaker.filter(|&(s, e)| {
-        plausible_speaker(c, s, e) && !(c.lower(s) == "who" && cue.class == CueClass::Belief)
+        plausible_speaker(c, s, e) && !(c.lower_bytes(s) == b"who" && cue.class == CueClass::Belief)
     })?;
     if let Some(q) = quote_starting(c, i + n, b) {
         return Some(make(
@@ -968,14 +980,14 @@ fn verb(
             c.class(after),
             Some(FunctionClass::Prep | FunctionClass::Adv)
         )
-        || (after < b && c.lower(after) == "that")
+        || (after < b && c.lower_bytes(after) == b"that")
         // "said on Saturday that ...": an adverbial, then the clause.
         || (after..(after + 8).min(b))
             .take_while(|&j| !c.is_punct(j))
-            .any(|j| c.lower(j) == "that" && c.inside[j].is_none())
+            .any(|j| c.lower_bytes(j) == b"that" && c.inside[j].is_none())
         // "sought to dismiss ...", "vowed to step up ...": an infinitive clause.
         || (after + 1 < b
-            && c.lower(after) == "to"
+            && c.lower_bytes(after) == b"to"
             && c.doc.tokens[after + 1].kind == TokenKind::Word
             && c.class(after + 1).is_none()
             && !c.doc.tokens[after + 1].capitalized);
@@ -1003,7 +1015,7 @@ fn verb(
     // "“...,” Clinton told Katherine O'Brien, a state representative.": after a quote
     // that the speaker closes, only "that" or a quote starts another content.
     let that_or_quote_after =
-        after < b && (c.lower(after) == "that" || quote_starting(c, after, b).is_some());
+        after < b && (c.lower_bytes(after) == b"that" || quote_starting(c, after, b).is_some());
     let after_is_clause = after_is_clause && (that_or_quote_after || !quote_before);
     if k < speaker.0 && (before_words >= 3 || quote_before) && !after_is_clause {
         if let Some(att) = before() {
@@ -1069,8 +1081,9 @@ fn clause_subject(
         })
         .map(|m| to_tokens(m.span));
     // "He spoke for an hour in Iowa, saying ...": a subject pronoun before the first name.
-    let first_pronoun = (a..first_mention.map_or(end, |m| m.0))
-        .find(|&k| c.class(k) == Some(FunctionClass::Pron) && !matches!(c.lower(k), "it" | "you"));
+    let first_pronoun = (a..first_mention.map_or(end, |m| m.0)).find(|&k| {
+        c.class(k) == Some(FunctionClass::Pron) && !matches!(c.lower_bytes(k), b"it" | b"you")
+    });
     first_pronoun.map(|k| (k, k + 1)).or(first_mention)
 }
 
@@ -1125,7 +1138,7 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
         while j < b
             && j - k < 6
             && !c.is_punct(j)
-            && c.lower(j) != "that"
+            && c.lower_bytes(j) != b"that"
             && (c.class(j).is_none_or(|f| f == FunctionClass::Other)
                 // "told the Times": a name, though "times" is a time noun.
                 || (c.doc.tokens[j].capitalized && c.class(j) == Some(FunctionClass::Time)))
@@ -1138,14 +1151,14 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     let adverbial = k < b
         && (matches!(c.class(k), Some(FunctionClass::Prep | FunctionClass::Adv))
             || matches!(
-                c.lower(k),
-                "last" | "this" | "yesterday" | "today" | "earlier" | "later"
+                c.lower_bytes(k),
+                b"last" | b"this" | b"yesterday" | b"today" | b"earlier" | b"later"
             ));
     for j in k..(k + 10).min(b).max(k) {
         if !adverbial {
             break;
         }
-        if c.lower(j) == "that" && c.inside[j].is_none() {
+        if c.lower_bytes(j) == b"that" && c.inside[j].is_none() {
             k = j + 1;
             break;
         }
@@ -1161,8 +1174,8 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
             .is_some_and(|(_, q)| q.class == CueClass::Source)
     };
     let adverbs_then_source = (k..(k + 3).min(b))
-        .take_while(|&j| c.lower(j) != "that")
-        .any(|j| source_cue(j) || (c.text(j) == "," && source_cue(j + 1)));
+        .take_while(|&j| c.lower_bytes(j) != b"that")
+        .any(|j| source_cue(j) || (c.text_bytes(j) == b"," && source_cue(j + 1)));
     if adverbs_then_source {
         return None;
     }
@@ -1193,7 +1206,7 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     let b = (k + 1..b)
         .find(|&j| {
             c.inside[j].is_none()
-                && ((c.text(j) == "," && (fronted || speaker_goes_on(c, j + 1, b)))
+                && ((c.text_bytes(j) == b"," && (fronted || speaker_goes_on(c, j + 1, b)))
                     || coordinated_cue(c, j, b))
         })
         .unwrap_or(b);
@@ -1208,8 +1221,8 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     };
     let anaphoric = words <= 3
         && matches!(
-            c.lower(k),
-            "this" | "these" | "that" | "those" | "it" | "such" | "them"
+            c.lower_bytes(k),
+            b"this" | b"these" | b"that" | b"those" | b"it" | b"such" | b"them"
         );
     (words >= min_words && !anaphoric).then_some(span)
 }
@@ -1226,13 +1239,13 @@ fn in_fronted_subordinate(c: &Ctx, k: usize) -> bool {
         return false;
     };
     c.lex.subordinators.contains(c.lower(word))
-        && !(word..k).any(|j| c.text(j) == "," && c.inside[j].is_none())
+        && !(word..k).any(|j| c.text_bytes(j) == b"," && c.inside[j].is_none())
 }
 
 /// A preposition opens the phrase at `k` ("in February", "as if", "by CNN"), other than
 /// the "to" of an infinitive ("to step up").
 fn starts_adverbial(c: &Ctx, k: usize, b: usize) -> bool {
-    let infinitive = c.lower(k) == "to"
+    let infinitive = c.lower_bytes(k) == b"to"
         && k + 1 < b
         && c.doc.tokens[k + 1].kind == TokenKind::Word
         && c.class(k + 1).is_none()
@@ -1248,12 +1261,15 @@ fn speaker_goes_on(c: &Ctx, j: usize, b: usize) -> bool {
         return true;
     }
     let mut k = j;
-    if k < b && matches!(c.lower(k), "and" | "but") {
+    if k < b && matches!(c.lower_bytes(k), b"and" | b"but") {
         k += 1;
     }
     if k > j
         && k < b
-        && matches!(c.lower(k), "he" | "she" | "it" | "they" | "we" | "i")
+        && matches!(
+            c.lower_bytes(k),
+            b"he" | b"she" | b"it" | b"they" | b"we" | b"i"
+        )
         && cue_at(skip_helpers_right(c, k + 1, b))
     {
         return true;
@@ -1262,8 +1278,8 @@ fn speaker_goes_on(c: &Ctx, j: usize, b: usize) -> bool {
     // argued ...": a contrasting conjunction, a named subject of a few words, a verb cue.
     if j < b
         && matches!(
-            c.lower(j),
-            "though" | "although" | "while" | "whereas" | "but"
+            c.lower_bytes(j),
+            b"though" | b"although" | b"while" | b"whereas" | b"but"
         )
     {
         let k = j + 1;
@@ -1282,7 +1298,7 @@ fn speaker_goes_on(c: &Ctx, j: usize, b: usize) -> bool {
 /// made by Bratton and said, “...”", "noted that ... and added: ...". Not a form that is
 /// also a noun ("and claims").
 fn coordinated_cue(c: &Ctx, j: usize, b: usize) -> bool {
-    if !matches!(c.lower(j), "and" | "but") {
+    if !matches!(c.lower_bytes(j), b"and" | b"but") {
         return false;
     }
     let k = skip_helpers_right(c, j + 1, b);
@@ -1313,27 +1329,27 @@ fn plausible_speaker(c: &Ctx, s: usize, e: usize) -> bool {
     if quantity_left(c, e, s) == Some(s) {
         return true;
     }
-    if c.lower(last) == "who" {
+    if c.lower_bytes(last) == b"who" {
         return e - s == 1;
     }
     if c.class(last) == Some(FunctionClass::Pron) {
-        return !matches!(c.lower(last), "it" | "you") || e - s == 1;
+        return !matches!(c.lower_bytes(last), b"it" | b"you") || e - s == 1;
     }
     if c.doc.tokens[last].kind != TokenKind::Word || c.class(last).is_some() {
         return false;
     }
     // "It is said": no speaker.
-    !matches!(c.lower(s), "it")
+    !matches!(c.lower_bytes(s), b"it")
 }
 
 fn according_to(c: &Ctx, i: usize, n: usize, cue: &Cue, a: usize, b: usize) -> Option<Attribution> {
     let sp = np_right(c, i + n, b)?;
     let cue_span = c.span(i, i + n);
     let evidence = c.doc.sentences[c.doc.sentence_at(cue_span.start)?].span;
-    let content = if i == a || (i > a && c.text(i - 1) == ",") && i - a <= 3 {
+    let content = if i == a || (i > a && c.text_bytes(i - 1) == b",") && i - a <= 3 {
         // "According to X, CONTENT."
         let mut k = sp.1;
-        while k < b && c.text(k) != "," {
+        while k < b && c.text_bytes(k) != b"," {
             k += 1;
         }
         content_span(c, k + 1, b)?
@@ -1376,7 +1392,7 @@ fn nominal(c: &Ctx, i: usize, cue: &Cue, a: usize, b: usize) -> Option<Attributi
     let start = i + 2;
     let mut end = start;
     while end < b
-        && !(c.text(end) == ","
+        && !(c.text_bytes(end) == b","
             && c.inside[end].is_none()
             && end - start > 3
             && (end + 1..(end + 5).min(b)).any(|k| c.cue_at(k, b).is_some()))
@@ -1416,7 +1432,7 @@ fn colon_speakers(c: &Ctx, out: &mut Vec<Attribution>) {
             continue;
         }
         let (a, b) = sent.tokens;
-        let Some(colon) = (a + 1..(a + 5).min(b)).find(|&k| c.text(k) == ":") else {
+        let Some(colon) = (a + 1..(a + 5).min(b)).find(|&k| c.text_bytes(k) == b":") else {
             continue;
         };
         // "FALLIN: ...", and an interview's "Q: ..." / "A: ...".
@@ -2008,6 +2024,28 @@ mod tests {
             }
         }
         assert_eq!(mention_tokens(&doc), slow);
+    }
+
+    /// The byte views the comparisons use are the tokens' `&str` slices.
+    #[test]
+    fn token_bytes_equal_token_strs() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "“That,” İstanbul’s MAYOR said — and BUT that’s 47% of Ünïcode, “ok” ¿no?",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        let c = Ctx {
+            doc: &doc,
+            lex: &lex,
+            quotes: Vec::new(),
+            inside: Vec::new(),
+            in_mention: Vec::new(),
+        };
+        for i in 0..doc.tokens.len() {
+            assert_eq!(c.lower_bytes(i), c.lower(i).as_bytes());
+            assert_eq!(c.text_bytes(i), c.text(i).as_bytes());
+        }
     }
 
     #[test]
