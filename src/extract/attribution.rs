@@ -20,6 +20,7 @@ use crate::document::{
 use crate::extract::quotes::{self, Quote};
 use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
 use crate::span::Span;
+use std::cell::Cell;
 
 pub const RULE_SPEAKER_CUE: &str = "speaker_cue_content";
 pub const RULE_CONTENT_SPEAKER_CUE: &str = "content_speaker_cue";
@@ -40,6 +41,10 @@ struct Ctx<'d> {
     inside: Vec<Option<u32>>,
     /// Per token: part of an entity mention ("States" in "the United States" is no cue).
     in_mention: Vec<bool>,
+    /// Per token: its function word class once asked (`None`: not yet). `is_helper`,
+    /// `np_left` and `content_after` ask about the same tokens again and again, and a word
+    /// whose shape passes the filter costs a hash lookup each time.
+    classes: Vec<Cell<Option<Option<FunctionClass>>>>,
 }
 
 impl Ctx<'_> {
@@ -63,7 +68,12 @@ impl Ctx<'_> {
     /// The function word class of the token: its shape rules out most content words
     /// before the word is hashed.
     fn class(&self, i: usize) -> Option<FunctionClass> {
-        self.lex.token_class(&self.doc.tokens[i], &self.doc.lower)
+        if let Some(class) = self.classes[i].get() {
+            return class;
+        }
+        let class = self.lex.token_class(&self.doc.tokens[i], &self.doc.lower);
+        self.classes[i].set(Some(class));
+        class
     }
     fn is_punct(&self, i: usize) -> bool {
         matches!(self.doc.tokens[i].kind, TokenKind::Punct | TokenKind::Quote)
@@ -102,6 +112,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
         quotes,
         inside,
         in_mention,
+        classes: vec![Cell::new(None); doc.tokens.len()],
     };
     let mut out: Vec<Attribution> = Vec::new();
     for s in 0..doc.sentences.len() {
@@ -2041,7 +2052,13 @@ mod tests {
             quotes: Vec::new(),
             inside: Vec::new(),
             in_mention: Vec::new(),
+            classes: vec![Cell::new(None); doc.tokens.len()],
         };
+        for (i, t) in doc.tokens.iter().enumerate() {
+            // Asked twice: the cached answer is the lexicon's.
+            assert_eq!(c.class(i), lex.token_class(t, &doc.lower));
+            assert_eq!(c.class(i), lex.token_class(t, &doc.lower));
+        }
         for i in 0..doc.tokens.len() {
             assert_eq!(c.lower_bytes(i), c.lower(i).as_bytes());
             assert_eq!(c.text_bytes(i), c.text(i).as_bytes());
