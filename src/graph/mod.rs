@@ -194,8 +194,10 @@ pub struct Edge {
 pub struct Graph {
     pub g: StableDiGraph<Node, Edge>,
     by_id: FxHashMap<String, NodeIndex>,
-    /// Edge type names, interned: looking an edge up allocates nothing.
-    etypes: FxHashMap<String, u32>,
+    /// Edge type names, interned by position: looking an edge up allocates nothing. A
+    /// list, not a map: edge types are a handful of names (the extractors' edge names),
+    /// and a scan comparing lengths first beats hashing the name on every call.
+    etypes: Vec<Box<str>>,
     edges: FxHashMap<(NodeIndex, NodeIndex, u32), EdgeIndex>,
     /// For edges with many occurrences: positions in `provenance` by hash of the
     /// occurrence, so a repeated occurrence is found without scanning the list.
@@ -277,14 +279,21 @@ impl Graph {
         i
     }
 
+    /// Makes room for `additional` more edges (in the graph and in the index of edges by
+    /// ends and type), so that a build that knows about how many edges it adds does not
+    /// grow (and rehash) them step by step.
+    pub fn reserve_edges(&mut self, additional: usize) {
+        self.g.reserve_edges(additional);
+        self.edges.reserve(additional);
+    }
+
     /// Adds one occurrence of `etype` from `a` to `b`; repeated occurrences accumulate.
     pub fn add_edge(&mut self, a: NodeIndex, b: NodeIndex, etype: &str, prov: Option<Provenance>) {
-        let t = match self.etypes.get(etype) {
-            Some(&t) => t,
+        let t = match self.etypes.iter().position(|t| **t == *etype) {
+            Some(t) => t as u32,
             None => {
-                let t = self.etypes.len() as u32;
-                self.etypes.insert(etype.to_string(), t);
-                t
+                self.etypes.push(etype.into());
+                self.etypes.len() as u32 - 1
             }
         };
         let e = *self.edges.entry((a, b, t)).or_insert_with(|| {

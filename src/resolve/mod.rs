@@ -17,7 +17,7 @@ use crate::pipeline::{Findings, MentionFinding};
 use petgraph::stable_graph::NodeIndex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::{Borrow, Cow};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Identity of an entity across articles.
@@ -168,6 +168,22 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         .into_iter()
         .map(|(from, to)| (from, replaced[to as usize]))
         .collect();
+    // About as many edges as: one "mentions" edge per key per article (exactly that
+    // many when no two keys share a node), one per author, attribution and relation at
+    // most. Reserved up front so that the edge tables are not regrown step by step.
+    let mut last_article: Vec<u32> = vec![u32::MAX; table.names.len()];
+    let mut edge_estimate = 0;
+    for (a, (f, ks)) in all.iter().zip(&keys).enumerate() {
+        for &k in ks {
+            if last_article[k as usize] != a as u32 {
+                last_article[k as usize] = a as u32;
+                edge_estimate += 1;
+            }
+        }
+        edge_estimate += f.authors.len() + f.attributions.len() + f.relations.len();
+    }
+    drop(last_article);
+    g.reserve_edges(edge_estimate);
     let mut stmts = statement_words(all);
     // Labels: the most frequent cased surface (or canonical) per key. One map of (key,
     // name) votes for the run, not a map per key.
@@ -982,24 +998,27 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
         people.dedup();
         people_of.push(people);
     }
-    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut articles: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-    for (k, n) in count_of.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-        let name = table.name(k as u32);
-        count.insert(name, n);
-        articles.insert(name, std::mem::take(&mut articles_of[k]));
-    }
+    // The keys named, in name order: the order blocks are filled in (and so the order of
+    // the pairs, which decides which variant a key joins). Counts, articles and partners
+    // are looked up by key number, not by name.
+    let mut named: Vec<u32> = (0..count_of.len() as u32)
+        .filter(|&k| count_of[k as usize] > 0)
+        .collect();
+    named.sort_unstable_by(|&a, &b| table.name(a).cmp(table.name(b)));
     // Everyone named in an article with each key, worked out for the keys of candidate
     // pairs only.
-    let mut partners: FxHashMap<&str, FxHashSet<u32>> = FxHashMap::default();
-    let mut blocks: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    let mut partners: FxHashMap<u32, FxHashSet<u32>> = FxHashMap::default();
+    // Blocks found by name in a hash map and put in name order only at the end, for the
+    // few of two members or more (most have one).
+    let mut block_of: FxHashMap<String, usize> = FxHashMap::default();
+    let mut blocks: Vec<Vec<(u32, &str)>> = Vec::new();
     // The block name ("other words|first letter") is pieced together in one reused
     // buffer and copied only for a new block (most words of most keys are looked up).
     let mut block = String::new();
     let mut words: Vec<&str> = Vec::new();
-    for k in count.keys() {
+    for &k in &named {
         words.clear();
-        words.extend(k["person:".len()..].split(' '));
+        words.extend(table.name(k)["person:".len()..].split(' '));
         for (i, w) in words.iter().enumerate() {
             if w.chars().count() < 4 {
                 continue;
@@ -1013,55 +1032,58 @@ fn person_variants(keys: &[Vec<u32>], table: &Keys) -> FxHashMap<u32, u32> {
             }
             block.push('|');
             block.push(w.chars().next().unwrap_or('_'));
-            match blocks.get_mut(block.as_str()) {
-                Some(members) => members.push((k, w)),
+            match block_of.get(block.as_str()) {
+                Some(&b) => blocks[b].push((k, w)),
                 None => {
-                    blocks.insert(block.clone(), vec![(k, w)]);
+                    block_of.insert(block.clone(), blocks.len());
+                    blocks.push(vec![(k, w)]);
                 }
             }
         }
     }
-    let mut out: BTreeMap<&str, &str> = BTreeMap::new();
-    for members in blocks.values() {
-        if members.len() < 2 || members.len() > 64 {
-            continue;
-        }
-        for (x, (ka, wa)) in members.iter().enumerate() {
-            for (kb, wb) in &members[x + 1..] {
+    let mut candidates: Vec<(String, usize)> = block_of
+        .into_iter()
+        .filter(|&(_, b)| (2..=64).contains(&blocks[b].len()))
+        .collect();
+    candidates.sort_unstable();
+    let mut out: FxHashMap<u32, u32> = FxHashMap::default();
+    for (_, b) in candidates {
+        let members = &blocks[b];
+        for (x, &(ka, wa)) in members.iter().enumerate() {
+            for &(kb, wb) in &members[x + 1..] {
                 if ka == kb || wa == wb || !within_one_edit(wa, wb) {
                     continue;
                 }
-                let agree = sorted_intersect(&articles[ka], &articles[kb]) || {
-                    for k in [*ka, *kb] {
+                let (ka_at, kb_at) = (&articles_of[ka as usize], &articles_of[kb as usize]);
+                let agree = sorted_intersect(ka_at, kb_at) || {
+                    for k in [ka, kb] {
                         partners.entry(k).or_insert_with(|| {
-                            let own = table.ids[k];
-                            articles[k]
+                            articles_of[k as usize]
                                 .iter()
                                 .flat_map(|&a| &people_of[a as usize])
-                                .filter(|&&q| q != own)
+                                .filter(|&&q| q != k)
                                 .copied()
                                 .collect()
                         });
                     }
-                    !partners[ka].is_disjoint(&partners[kb])
+                    !partners[&ka].is_disjoint(&partners[&kb])
                 };
                 if !agree {
                     continue;
                 }
-                let (from, to) = if (count[ka], *kb) > (count[kb], *ka) {
+                let (na, nb) = (table.name(ka), table.name(kb));
+                let (from, to) = if (count_of[ka as usize], nb) > (count_of[kb as usize], na) {
                     (kb, ka)
                 } else {
                     (ka, kb)
                 };
-                if !out.contains_key(*to) {
+                if !out.contains_key(&to) {
                     out.entry(from).or_insert(to);
                 }
             }
         }
     }
-    out.into_iter()
-        .map(|(from, to)| (table.ids[from], table.ids[to]))
-        .collect()
+    out
 }
 
 /// Whether two ascending lists share an element.
