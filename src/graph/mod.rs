@@ -493,19 +493,42 @@ pub fn stable_hash_bytes(bytes: impl IntoIterator<Item = u8>) -> u64 {
 
 /// A readable id segment: lowercase letters and digits joined by '-', safe in IRIs,
 /// Turtle local names, DOT ids and file names.
+///
+/// A byte walk (the same segments as [`slug_reference`], a test pins them): ASCII bytes
+/// are read as they are, only other chars are decoded and folded, and the walk stops once
+/// the segment is longer than the 60 bytes it is cut to (what follows cannot change the
+/// cut: the 60 bytes kept are written, and a dash after them goes with the cut). Node ids
+/// are slugs of every label and article id, and article ids are often long file names.
 pub fn slug(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len().min(64));
     let mut dash = false;
-    for c in s.chars() {
-        let c = fold(c);
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() && out.len() <= 60 {
+        let b = bytes[at];
+        let c = if b.is_ascii() {
+            at += 1;
+            b
+        } else {
+            let c = s[at..].chars().next().expect("at a char boundary");
+            at += c.len_utf8();
+            // Non-ASCII chars that do not fold to ASCII separate words, as punctuation.
+            u8::try_from(fold(c)).unwrap_or(b' ')
+        };
         if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
+            out.push(char::from(c.to_ascii_lowercase()));
             dash = false;
         } else if !dash && !out.is_empty() {
             out.push('-');
             dash = true;
         }
     }
+    finish_slug(s, out)
+}
+
+/// The end of a slug: no trailing dash, at most 60 bytes, and a hash of the text for a
+/// text with no letter or digit.
+fn finish_slug(s: &str, mut out: String) -> String {
     while out.ends_with('-') {
         out.pop();
     }
@@ -519,6 +542,24 @@ pub fn slug(s: &str) -> String {
         out = format!("x{:012x}", stable_hash(s) & 0xffff_ffff_ffff);
     }
     out
+}
+
+/// The char walk [`slug`] was written from, kept as its reference.
+#[cfg(test)]
+fn slug_reference(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars() {
+        let c = fold(c);
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+    }
+    finish_slug(s, out)
 }
 
 /// Folds common Latin letters with diacritics to ASCII ("ō" -> "o").
@@ -567,6 +608,47 @@ mod tests {
                 assert_eq!(x.cmp(y), fields);
                 assert_eq!(x.partial_cmp(y), Some(fields));
             }
+        }
+    }
+
+    #[test]
+    fn slug_equals_slug_reference() {
+        let long = "a".repeat(59);
+        let cases = [
+            String::new(),
+            "\"\"".to_string(),
+            "Wei Xiaojun".to_string(),
+            "  --Zhōngguó--  ".to_string(),
+            "ÀÉÎÕÜ ß łódź Ñandú ﬁ Σίσυφος 中国 €5".to_string(),
+            "000-fb93.txt".to_string(),
+            "x".repeat(200),
+            format!("{long} b"),
+            format!("{long}b c"),
+            format!("{long}bc -- d"),
+            format!("{long}-"),
+            format!("{long} ü"),
+            format!("{long}ō"),
+            format!("{long}ōō"),
+            format!("{}é--é", "é".repeat(58)),
+            format!("{} ---", "a1 ".repeat(30)),
+            format!("{}", "ab ".repeat(20)),
+            format!("{}Z", "ab ".repeat(20)),
+        ];
+        for case in &cases {
+            assert_eq!(slug(case), slug_reference(case), "{case:?}");
+        }
+        // Texts of 40 to 90 chars of letters, separators and folded or unfolded letters
+        // (a fixed pseudo-random sequence), around the 60-byte cut.
+        let alphabet: Vec<char> = "aZ9 -.ōéßł中€".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for _ in 0..40 + (state >> 33) % 51 {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            assert_eq!(slug(&text), slug_reference(&text), "{text:?}");
         }
     }
 
