@@ -109,14 +109,18 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut table = Keys::default();
     // Known keys that now resolve into another key: (known key, key it resolves to).
     let mut absorbed: BTreeSet<(String, u32)> = BTreeSet::new();
+    // The triples by number; each with its key, its canonical name and how many of its
+    // mentions vote for the label (all but demonyms): a label is voted for per triple,
+    // not per mention (a hash probe per mention saved).
     let mut memo: FxHashMap<(EntityType, &str, Option<&str>), u32> = FxHashMap::default();
+    let mut triples: Vec<(u32, &str, usize)> = Vec::new();
     let mut keys: Vec<Vec<u32>> = all
         .iter()
         .map(|f| {
             f.mentions
                 .iter()
                 .map(|m| {
-                    *memo
+                    let t = *memo
                         .entry((m.etype, m.canonical.as_str(), m.key.as_deref()))
                         .or_insert_with(|| {
                             // A person's key was made once per canonical name for the
@@ -127,7 +131,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                                 }
                                 _ => entity_key(m),
                             };
-                            match short.get(&k) {
+                            let k = match short.get(&k) {
                                 Some(t) => {
                                     let target = table.intern(t.clone());
                                     if known.contains_key(&k) {
@@ -136,8 +140,15 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                                     target
                                 }
                                 None => table.intern(k),
-                            }
-                        })
+                            };
+                            triples.push((k, m.canonical.as_str(), 0));
+                            triples.len() as u32 - 1
+                        });
+                    let triple = &mut triples[t as usize];
+                    if m.rule != crate::extract::entities::RULE_DEMONYM {
+                        triple.2 += 1;
+                    }
+                    triple.0
                 })
                 .collect()
         })
@@ -187,25 +198,26 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut stmts = statement_words(all);
     // Labels: the most frequent cased surface (or canonical) per key. One map of (key,
     // name) votes for the run, not a map per key.
+    // Each triple's mentions vote alike (the name and weight depend on the canonical
+    // name only), so they vote once with their number.
     let mut label_votes: FxHashMap<(u32, Cow<str>), usize> = FxHashMap::default();
-    for (f, ks) in all.iter().zip(&keys) {
-        for (m, &k) in f.mentions.iter().zip(ks) {
-            if m.rule == crate::extract::entities::RULE_DEMONYM {
-                continue;
-            }
-            let name = if m.canonical.chars().any(char::is_uppercase) {
-                Cow::Borrowed(m.canonical.as_str())
-            } else {
-                Cow::Owned(title_case(&m.canonical))
-            };
-            let weight = if m.canonical.split_whitespace().nth(1).is_some() {
-                3
-            } else {
-                1
-            };
-            *label_votes.entry((k, name)).or_default() += weight;
+    for &(k, canonical, mentions) in &triples {
+        if mentions == 0 {
+            continue;
         }
+        let name = if canonical.chars().any(char::is_uppercase) {
+            Cow::Borrowed(canonical)
+        } else {
+            Cow::Owned(title_case(canonical))
+        };
+        let weight = if canonical.split_whitespace().nth(1).is_some() {
+            3
+        } else {
+            1
+        };
+        *label_votes.entry((replaced[k as usize], name)).or_default() += weight * mentions;
     }
+    drop(triples);
     // The winner per key: most votes, then the longer name, then the first in byte order
     // (a total order, so the order the votes are read in does not matter).
     let mut best_label: Vec<Option<(Cow<str>, usize)>> = vec![None; table.names.len()];
