@@ -631,7 +631,7 @@ mod tests {
             format!("{long}ōō"),
             format!("{}é--é", "é".repeat(58)),
             format!("{} ---", "a1 ".repeat(30)),
-            format!("{}", "ab ".repeat(20)),
+            "ab ".repeat(20),
             format!("{}Z", "ab ".repeat(20)),
         ];
         for case in &cases {
