@@ -144,12 +144,18 @@ thread_local! {
 /// CPU time of the calling thread: unlike wall time, it does not count the time other
 /// processes take on a shared machine.
 fn thread_cpu() -> Duration {
+    cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// A CPU-time clock (`CLOCK_THREAD_CPUTIME_ID`, `CLOCK_PROCESS_CPUTIME_ID`), to the
+/// nanosecond (/proc/self/stat counts in hundredths of a second).
+fn cpu_clock(clock: libc::clockid_t) -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: `ts` is a valid timespec to write into; the clock id is a constant.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    // SAFETY: `ts` is a valid timespec to write into; the clock ids are libc constants.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
     Duration::new(
         ts.tv_sec.max(0) as u64,
         ts.tv_nsec.clamp(0, 999_999_999) as u32,
@@ -387,14 +393,7 @@ fn count_words(text: &[u8]) -> usize {
 /// CPU time of this process so far (user + system, all threads): a steadier figure than
 /// wall time on a busy machine.
 fn cpu_seconds() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec to write into; the clock id is a constant. The
-    // clock counts to the nanosecond (/proc/self/stat counts in hundredths of a second).
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    cpu_clock(libc::CLOCK_PROCESS_CPUTIME_ID).as_secs_f64()
 }
 
 /// A memory figure of this process from /proc/self/status ("VmHWM": peak resident,

@@ -206,12 +206,8 @@ impl<W: Write> Out<W> {
 
     /// A mention object, element of an array at level 4 (`first` or a later one).
     fn mention(&mut self, first: bool, m: &MentionRef) {
-        let head = self.mention_head.get(address(&m.article), |t| {
-            t.extend_from_slice(
-                concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes(),
-            );
-            push_string(t, &m.article);
-            t.extend_from_slice(key!(5, "end"));
+        let head = (self.mention_head).get(address(&m.article), |t| {
+            article_head(t, &m.article, key!(5, "end"))
         });
         // The first element has no comma before it.
         self.buf.extend_from_slice(&head[first as usize..]);
@@ -224,12 +220,8 @@ impl<W: Write> Out<W> {
     /// The start of a provenance object, element of an array at level 4, up to the value
     /// of its confidence, included.
     fn provenance_head(&mut self, first: bool, o: &Provenance) {
-        let head = self.provenance_head.get(address(&o.article), |t| {
-            t.extend_from_slice(
-                concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes(),
-            );
-            push_string(t, &o.article);
-            t.extend_from_slice(key!(5, "confidence"));
+        let head = (self.provenance_head).get(address(&o.article), |t| {
+            article_head(t, &o.article, key!(5, "confidence"))
         });
         self.buf.extend_from_slice(&head[first as usize..]);
         let x = o.confidence;
@@ -305,6 +297,16 @@ fn eight_digits(n: u32) -> (u64, usize) {
 #[inline(never)]
 fn long_number(buf: &mut Vec<u8>, n: usize) {
     buf.extend_from_slice(n.to_string().as_bytes());
+}
+
+/// The start of an object of a mention or provenance array (level 4) up to the value of
+/// the key after its article: separator, opening, the escaped article id and `next_key`.
+/// Made once per article and copied (without its first byte, the comma, for the first
+/// element).
+fn article_head(t: &mut Vec<u8>, article: &str, next_key: &[u8]) {
+    t.extend_from_slice(concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes());
+    push_string(t, article);
+    t.extend_from_slice(next_key);
 }
 
 /// The address of a shared text, a key of [`Memo`].

@@ -14,6 +14,7 @@ use crate::graph::{
 };
 use crate::lexicon::Lexicon;
 use crate::pipeline::{Findings, MentionFinding};
+use crate::text::ASCII_LOWER;
 use petgraph::stable_graph::NodeIndex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::{Borrow, Cow};
@@ -1245,17 +1246,6 @@ fn fnv_lowercase(hash: u64, text: &str) -> u64 {
     crate::text::push_lowercase(text, &mut lower);
     fnv(hash, lower.as_bytes())
 }
-
-/// `u8::to_ascii_lowercase` as a table (one load per byte in [`fnv_lowercase`]).
-static ASCII_LOWER: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).to_ascii_lowercase();
-        b += 1;
-    }
-    t
-};
 
 /// Similarity of two statements of one speaker: Jaccard of their content words, plus 0.05
 /// per shared rare number (at most 0.1).

@@ -34,6 +34,18 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.sentences = sentences;
 }
 
+/// `u8::to_ascii_lowercase` as a table: one load per byte where a loop lowercases every
+/// byte it reads (the tokenizer's word shapes, the statement ids' hash in resolve).
+pub(crate) static ASCII_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    t
+};
+
 /// Appends `s.to_lowercase()` to `out`, without allocating: ASCII runs are copied and
 /// lowercased in place, other characters go through `char::to_lowercase` (the same table
 /// `str::to_lowercase` reads). Σ, whose lowercase depends on its neighbours, sends the

@@ -7,6 +7,7 @@
 
 use crate::document::{Token, TokenKind};
 use crate::span::Span;
+use crate::text::ASCII_LOWER;
 
 /// Double quotation marks that open or close a quote.
 pub fn is_double_quote(c: char) -> bool {
@@ -102,18 +103,6 @@ const ASCII_JOINERS: u64 = {
 fn is_ascii_joiner(x: u8) -> bool {
     x < 64 && ASCII_JOINERS & (1 << x) != 0
 }
-
-/// ASCII lowercase of every byte, by one load ([`word_shape`] lowercases three bytes per
-/// token).
-static ASCII_LOWER: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).to_ascii_lowercase();
-        b += 1;
-    }
-    t
-};
 
 /// Whitespace, control characters and the byte order mark separate tokens.
 #[inline]
