@@ -7,12 +7,19 @@ use crate::span::Span;
 use regex::{Regex, RegexSet};
 use std::sync::OnceLock;
 
-/// The compiled boilerplate patterns of schema/boilerplate.tsv.
+/// The boilerplate patterns of schema/boilerplate.tsv.
+///
+/// Only the alternation of all of them is compiled up front: most articles match none,
+/// which it tells in one pass. The set and the single patterns are compiled the first
+/// time an article matches something, so a run over clean news compiles one regular
+/// expression, not three copies of each (compiling the Unicode classes of the byline
+/// took as long as scanning several megabytes).
 pub struct Boilerplate {
-    patterns: Vec<(String, Regex)>,
+    /// (name, pattern with its multi-line flag, compiled on first use).
+    patterns: Vec<(String, String, OnceLock<Result<Regex, regex::Error>>)>,
     /// The byline pattern and every boilerplate pattern in one automaton: one pass over
     /// the text says which of them match at all.
-    any: RegexSet,
+    any: OnceLock<RegexSet>,
     /// The same patterns as one alternation: most articles match none of them, which a
     /// plain search (stopping at the first match) says in a fraction of the set's
     /// overlapping search.
@@ -29,24 +36,35 @@ impl Boilerplate {
             let Some((name, re)) = line.split_once('\t') else {
                 anyhow::bail!("boilerplate.tsv:{}: expected name<TAB>regex", n + 1);
             };
-            let re = Regex::new(&format!("(?m){re}"))
+            // Checked here, not on first use: a bad row is reported when the file is
+            // loaded, with its line. Only the syntax is checked: no automaton is built.
+            let re = format!("(?m){re}");
+            regex_syntax::Parser::new()
+                .parse(&re)
                 .map_err(|e| anyhow::anyhow!("boilerplate.tsv:{}: {e}", n + 1))?;
-            patterns.push((name.to_string(), re));
+            patterns.push((name.to_string(), re, OnceLock::new()));
         }
-        let all: Vec<&str> = std::iter::once(byline().as_str())
-            .chain(patterns.iter().map(|(_, re)| re.as_str()))
-            .collect();
-        let any = RegexSet::new(&all)?;
         let any_at_all = Regex::new(
-            &all.iter()
+            &std::iter::once(BYLINE)
+                .chain(patterns.iter().map(|(_, re, _)| re.as_str()))
                 .map(|re| format!("(?:{re})"))
                 .collect::<Vec<_>>()
                 .join("|"),
         )?;
         Ok(Boilerplate {
             patterns,
-            any,
+            any: OnceLock::new(),
             any_at_all,
+        })
+    }
+    /// The byline and the patterns as a set (byline first), compiled on first use.
+    fn set(&self) -> &RegexSet {
+        self.any.get_or_init(|| {
+            RegexSet::new(
+                std::iter::once(BYLINE).chain(self.patterns.iter().map(|(_, re, _)| re.as_str())),
+            )
+            // Compiles: the alternation of the same patterns did.
+            .unwrap_or_else(|_| RegexSet::empty())
         })
     }
 
@@ -64,14 +82,12 @@ fn date_header() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"^\s*date (\d{4}-\d{2}-\d{2})\s*").unwrap())
 }
 
+/// A "By NAME" line, with an optional date after the name.
+const BYLINE: &str = r"(?m)^[ \t]*By ([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,3})(?:[ \t,]+\d{1,2}/\d{1,2}/\d{2,4})?[ \t]*\r?$";
+
 fn byline() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(
-            r"(?m)^[ \t]*By ([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,3})(?:[ \t,]+\d{1,2}/\d{1,2}/\d{2,4})?[ \t]*\r?$",
-        )
-        .unwrap()
-    })
+    R.get_or_init(|| Regex::new(BYLINE).unwrap())
 }
 
 /// Needs: `text`. Adds: `meta` (date, title, authors) and `boilerplate` spans.
@@ -85,28 +101,31 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
         cut.push(Span::new(whole.start(), whole.end()));
         body_start = whole.end();
     }
-    let found = boilerplate
-        .any_at_all
-        .is_match(text)
-        .then(|| boilerplate.any.matches(text));
-    let found = |k: usize| found.as_ref().is_some_and(|f| f.matched(k));
-    let bylines = found(0).then(|| byline().captures_iter(text));
-    for c in bylines.into_iter().flatten().take(2) {
-        let whole = c.get(0).unwrap();
-        let name = c.get(1).unwrap();
-        doc.meta.authors.push((
-            name.as_str().to_string(),
-            Span::new(name.start(), name.end()),
-        ));
-        cut.push(Span::new(whole.start(), whole.end()));
-    }
-    for (k, (_, re)) in boilerplate.patterns.iter().enumerate() {
-        if !found(k + 1) {
-            continue;
+    if boilerplate.any_at_all.is_match(text) {
+        let found = boilerplate.set().matches(text);
+        if found.matched(0) {
+            for c in byline().captures_iter(text).take(2) {
+                let whole = c.get(0).unwrap();
+                let name = c.get(1).unwrap();
+                doc.meta.authors.push((
+                    name.as_str().to_string(),
+                    Span::new(name.start(), name.end()),
+                ));
+                cut.push(Span::new(whole.start(), whole.end()));
+            }
         }
-        for m in re.find_iter(text) {
-            if !m.as_str().trim().is_empty() {
-                cut.push(Span::new(m.start(), m.end()));
+        for (k, (_, re, compiled)) in boilerplate.patterns.iter().enumerate() {
+            if !found.matched(k + 1) {
+                continue;
+            }
+            // It compiles: it is part of `any_at_all`, which did.
+            let Ok(re) = compiled.get_or_init(|| Regex::new(re)) else {
+                continue;
+            };
+            for m in re.find_iter(text) {
+                if !m.as_str().trim().is_empty() {
+                    cut.push(Span::new(m.start(), m.end()));
+                }
             }
         }
     }
