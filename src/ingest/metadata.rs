@@ -197,4 +197,13 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_bad_boilerplate_row_is_reported_with_its_line() {
+        let err = Boilerplate::parse("# comment\nok\t^x$\nbad\t(unclosed\n")
+            .err()
+            .expect("a syntax error");
+        assert!(err.to_string().starts_with("boilerplate.tsv:3:"), "{err}");
+        assert!(Boilerplate::parse("no tab here\n").is_err());
+    }
 }
