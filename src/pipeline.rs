@@ -169,10 +169,11 @@ pub struct MentionFinding {
 pub struct AttributionFinding {
     /// Index into `mentions` of the resolved speaker.
     pub speaker_mention: Option<usize>,
+    /// Where the speaker is named and the cue: offsets only (their text is in the
+    /// article; the graph keeps the offsets, and copying the text cost two allocations
+    /// per statement).
     pub speaker: Option<CharSpan>,
-    pub speaker_text: Option<String>,
     pub cue: CharSpan,
-    pub cue_text: String,
     pub content: CharSpan,
     pub text: String,
     pub kind: StatementKind,
@@ -355,9 +356,7 @@ fn attribution_findings(
         out.push(AttributionFinding {
             speaker_mention: a.speaker_entity,
             speaker: a.speaker.map(cs),
-            speaker_text: a.speaker.map(|s| one_line(doc.slice(s))),
             cue: cs(a.cue),
-            cue_text: one_line(doc.slice(a.cue)),
             content: cs(a.content),
             text: one_line(doc.slice(a.content)),
             kind: a.kind,
@@ -382,9 +381,7 @@ fn attribution_findings(
             out.push(AttributionFinding {
                 speaker_mention: continued.speaker_mention,
                 speaker: continued.speaker,
-                speaker_text: continued.speaker_text.clone(),
                 cue: continued.cue,
-                cue_text: continued.cue_text.clone(),
                 content: cs(quote),
                 text: one_line(doc.slice(quote)),
                 kind: StatementKind::Direct,

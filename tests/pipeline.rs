@@ -114,7 +114,14 @@ fn quote_before_short_name_takes_the_full_name_and_its_continuation_follows_it()
         .find(|a| a.text == "We regret the US move.")
         .expect("follow-on statement");
     assert_eq!(follow.rule, "follow_on_quote");
-    assert_eq!(follow.speaker_text.as_deref(), Some("Wei"));
+    let speaker = follow.speaker.expect("the speaker's span");
+    let speaker: String = d
+        .text
+        .chars()
+        .skip(speaker.start)
+        .take(speaker.end - speaker.start)
+        .collect();
+    assert_eq!(speaker, "Wei");
     assert_eq!(follow.speaker_mention, att.speaker_entity);
     assert_eq!(follow.kind, StatementKind::Direct);
 }
