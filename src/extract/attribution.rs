@@ -15,11 +15,12 @@
 //! "the official") to the most recent fitting speaker. No speaker is invented.
 
 use crate::document::{
-    Attribution, Document, EntityMention, EntityType, Response, StatementKind, TokenKind,
+    Attribution, Document, EntityMention, EntityType, Response, StatementKind, Token, TokenKind,
 };
 use crate::extract::quotes::{self, Quote};
 use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
 use crate::span::Span;
+use crate::text::tokens::word_shape;
 use std::cell::Cell;
 
 pub const RULE_SPEAKER_CUE: &str = "speaker_cue_content";
@@ -45,6 +46,8 @@ struct Ctx<'d> {
     /// `np_left` and `content_after` ask about the same tokens again and again, and a word
     /// whose shape passes the filter costs a hash lookup each time.
     classes: Vec<Cell<Option<Option<FunctionClass>>>>,
+    /// Per token: whether the sentence loop may act there (see [`loop_stops`]).
+    stops: Vec<bool>,
 }
 
 impl Ctx<'_> {
@@ -86,7 +89,9 @@ impl Ctx<'_> {
     }
     /// A verb cue at token `i`; never a word inside a name ("States").
     fn cue_at(&self, i: usize, end: usize) -> Option<(usize, &Cue)> {
-        if i >= end || self.in_mention[i] {
+        // The shape test first: most tokens start no cue, and this answers for them
+        // without setting up the phrase search.
+        if i >= end || self.in_mention[i] || !self.lex.cues.may_start(&self.doc.tokens[i]) {
             return None;
         }
         self.lex
@@ -106,6 +111,7 @@ impl Ctx<'_> {
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
     let (quotes, inside) = quotes::find(doc);
     let in_mention = mention_tokens(doc);
+    let stops = loop_stops(doc, lex, &in_mention);
     let c = Ctx {
         doc,
         lex,
@@ -113,6 +119,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
         inside,
         in_mention,
         classes: vec![Cell::new(None); doc.tokens.len()],
+        stops,
     };
     let mut out: Vec<Attribution> = Vec::new();
     for s in 0..doc.sentences.len() {
@@ -149,6 +156,22 @@ fn mention_tokens(doc: &Document) -> Vec<bool> {
     in_mention
 }
 
+/// Per token: whether the sentence loop has anything to do there: a verb cue may start at
+/// it (its shape is a cue's first word and it is no part of a name), or "that" follows it
+/// (a nominal cue may stand before). Most tokens are neither, and the loop passes them
+/// with one load instead of a "that" test and a phrase lookup each.
+fn loop_stops(doc: &Document, lex: &Lexicon, in_mention: &[bool]) -> Vec<bool> {
+    let that = word_shape(b"that");
+    let is_that = |t: &Token| t.shape == that && t.span.slice(&doc.lower) == "that";
+    let tokens = &doc.tokens;
+    (0..tokens.len())
+        .map(|i| {
+            (!in_mention[i] && lex.cues.may_start(&tokens[i]))
+                || tokens.get(i + 1).is_some_and(is_that)
+        })
+        .collect()
+}
+
 fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     let sent = c.doc.sentences[s];
     let (a, b) = sent.tokens;
@@ -167,7 +190,8 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         words >= 3 && capitalized * 10 >= words * 7
     };
     while i < b {
-        if c.inside[i].is_some() {
+        // A token where no rule below can start: no cue there, no "that" after it.
+        if !c.stops[i] || c.inside[i].is_some() {
             i += 1;
             continue;
         }
@@ -2053,6 +2077,7 @@ mod tests {
             inside: Vec::new(),
             in_mention: Vec::new(),
             classes: vec![Cell::new(None); doc.tokens.len()],
+            stops: Vec::new(),
         };
         for (i, t) in doc.tokens.iter().enumerate() {
             // Asked twice: the cached answer is the lexicon's.
@@ -2099,5 +2124,35 @@ mod tests {
             });
             assert_eq!(is_org_head(&lex, head), slow, "{head:?}");
         }
+    }
+
+    #[test]
+    fn loop_stops_hold_every_cue_start_and_word_before_that() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "The United States said that claims that Wei Xiaojun denied, according to \
+             officials, were THAT false. “No,” he told reporters; She SAYS: the report that \
+             it's over. According to polls that show Said Ali argued, insisted and thought.",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        crate::extract::entities::extract(&mut doc, &lex);
+        let in_mention = mention_tokens(&doc);
+        let stops = loop_stops(&doc, &lex, &in_mention);
+        let n = doc.tokens.len();
+        let mut cues = 0;
+        for i in 0..n {
+            // The phrase search itself, not the shape-filtered `Ctx::cue_at`.
+            let cue =
+                !in_mention[i] && lex.cues.longest_at(&doc.lower, &doc.tokens, i, n).is_some();
+            let that_after = i + 1 < n && doc.token_lower(i + 1) == "that";
+            cues += cue as usize;
+            assert!(
+                stops[i] || !(cue || that_after),
+                "token {i} {:?}",
+                doc.token_text(i)
+            );
+        }
+        assert!(cues >= 6, "the text holds cues ({cues})");
     }
 }

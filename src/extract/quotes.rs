@@ -64,6 +64,7 @@ pub fn find(doc: &Document) -> (Vec<Quote>, Vec<Option<u32>>) {
 }
 
 fn paragraph(doc: &Document, first: usize, last: usize, para: usize, out: &mut Vec<Quote>) {
+    let start_len = out.len();
     let mut open: Option<usize> = None;
     for i in first..last {
         if doc.tokens[i].kind != TokenKind::Quote {
@@ -91,8 +92,10 @@ fn paragraph(doc: &Document, first: usize, last: usize, para: usize, out: &mut V
         push(doc, o, None, para, out);
     }
     // An unclosed quote ended by a new opening mark ends before that mark.
+    // Only pairs holding this paragraph's quotes: those before were cut in their own
+    // paragraph's call (a quadratic walk over the document's quotes otherwise).
     let n = out.len();
-    for k in 1..n {
+    for k in start_len.max(1)..n {
         if out[k - 1].close.is_none() && out[k - 1].paragraph == out[k].paragraph {
             let end = doc.tokens[out[k].open].span.start;
             if out[k - 1].content.end > end {
