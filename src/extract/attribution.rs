@@ -15,12 +15,11 @@
 //! "the official") to the most recent fitting speaker. No speaker is invented.
 
 use crate::document::{
-    Attribution, Document, EntityMention, EntityType, Response, StatementKind, Token, TokenKind,
+    Attribution, Document, EntityMention, EntityType, Response, StatementKind, TokenKind,
 };
 use crate::extract::quotes::{self, Quote};
 use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
 use crate::span::Span;
-use crate::text::tokens::word_shape;
 use std::cell::Cell;
 
 pub const RULE_SPEAKER_CUE: &str = "speaker_cue_content";
@@ -46,8 +45,6 @@ struct Ctx<'d> {
     /// `np_left` and `content_after` ask about the same tokens again and again, and a word
     /// whose shape passes the filter costs a hash lookup each time.
     classes: Vec<Cell<Option<Option<FunctionClass>>>>,
-    /// Per token: whether the sentence loop may act there (see [`loop_stops`]).
-    stops: Vec<bool>,
 }
 
 impl Ctx<'_> {
@@ -111,7 +108,6 @@ impl Ctx<'_> {
 pub fn extract(doc: &mut Document, lex: &Lexicon) {
     let (quotes, inside) = quotes::find(doc);
     let in_mention = mention_tokens(doc);
-    let stops = loop_stops(doc, lex, &in_mention);
     let c = Ctx {
         doc,
         lex,
@@ -119,7 +115,6 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
         inside,
         in_mention,
         classes: vec![Cell::new(None); doc.tokens.len()],
-        stops,
     };
     let mut out: Vec<Attribution> = Vec::new();
     for s in 0..doc.sentences.len() {
@@ -156,22 +151,6 @@ fn mention_tokens(doc: &Document) -> Vec<bool> {
     in_mention
 }
 
-/// Per token: whether the sentence loop has anything to do there: a verb cue may start at
-/// it (its shape is a cue's first word and it is no part of a name), or "that" follows it
-/// (a nominal cue may stand before). Most tokens are neither, and the loop passes them
-/// with one load instead of a "that" test and a phrase lookup each.
-fn loop_stops(doc: &Document, lex: &Lexicon, in_mention: &[bool]) -> Vec<bool> {
-    let that = word_shape(b"that");
-    let is_that = |t: &Token| t.shape == that && t.span.slice(&doc.lower) == "that";
-    let tokens = &doc.tokens;
-    (0..tokens.len())
-        .map(|i| {
-            (!in_mention[i] && lex.cues.may_start(&tokens[i]))
-                || tokens.get(i + 1).is_some_and(is_that)
-        })
-        .collect()
-}
-
 fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
     let sent = c.doc.sentences[s];
     let (a, b) = sent.tokens;
@@ -190,8 +169,7 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         words >= 3 && capitalized * 10 >= words * 7
     };
     while i < b {
-        // A token where no rule below can start: no cue there, no "that" after it.
-        if !c.stops[i] || c.inside[i].is_some() {
+        if c.inside[i].is_some() {
             i += 1;
             continue;
         }
@@ -2077,7 +2055,6 @@ mod tests {
             inside: Vec::new(),
             in_mention: Vec::new(),
             classes: vec![Cell::new(None); doc.tokens.len()],
-            stops: Vec::new(),
         };
         for (i, t) in doc.tokens.iter().enumerate() {
             // Asked twice: the cached answer is the lexicon's.
@@ -2127,7 +2104,7 @@ mod tests {
     }
 
     #[test]
-    fn loop_stops_hold_every_cue_start_and_word_before_that() {
+    fn cue_at_shape_test_equals_the_phrase_search() {
         let lex = Lexicon::builtin();
         let mut doc = Document::new(
             "t",
@@ -2137,21 +2114,30 @@ mod tests {
         );
         crate::text::analyze(&mut doc, &lex);
         crate::extract::entities::extract(&mut doc, &lex);
-        let in_mention = mention_tokens(&doc);
-        let stops = loop_stops(&doc, &lex, &in_mention);
         let n = doc.tokens.len();
+        let c = Ctx {
+            doc: &doc,
+            lex: &lex,
+            quotes: Vec::new(),
+            inside: Vec::new(),
+            in_mention: mention_tokens(&doc),
+            classes: vec![Cell::new(None); n],
+        };
         let mut cues = 0;
-        for i in 0..n {
-            // The phrase search itself, not the shape-filtered `Ctx::cue_at`.
-            let cue =
-                !in_mention[i] && lex.cues.longest_at(&doc.lower, &doc.tokens, i, n).is_some();
-            let that_after = i + 1 < n && doc.token_lower(i + 1) == "that";
-            cues += cue as usize;
-            assert!(
-                stops[i] || !(cue || that_after),
-                "token {i} {:?}",
-                doc.token_text(i)
-            );
+        for end in [n, n / 2] {
+            for i in 0..n {
+                // The phrase search itself, without the shape test before it.
+                let slow = (i < end && !c.in_mention[i])
+                    .then(|| lex.cues.longest_at(&doc.lower, &doc.tokens, i, end))
+                    .flatten();
+                let fast = c.cue_at(i, end);
+                assert_eq!(
+                    fast.map(|(n, q)| (n, q as *const Cue)),
+                    slow.map(|(n, q)| (n, q as *const Cue)),
+                    "token {i}"
+                );
+                cues += fast.is_some() as usize;
+            }
         }
         assert!(cues >= 6, "the text holds cues ({cues})");
     }
