@@ -45,9 +45,11 @@ struct Ctx<'d> {
     /// `np_left` and `content_after` ask about the same tokens again and again, and a word
     /// whose shape passes the filter costs a hash lookup each time.
     classes: Vec<Cell<Option<Option<FunctionClass>>>>,
+    /// Byte length of the document's longest mention (bounds [`Ctx::mentions_near`]).
+    longest_mention: usize,
 }
 
-impl Ctx<'_> {
+impl<'d> Ctx<'d> {
     fn lower(&self, i: usize) -> &str {
         self.doc.token_lower(i)
     }
@@ -95,6 +97,23 @@ impl Ctx<'_> {
             .cues
             .longest_at(&self.doc.lower, &self.doc.tokens, i, end)
     }
+    /// The mentions that may overlap `span`, in document order: mentions are sorted by
+    /// start, so only those starting before its end and no further before its start than
+    /// the longest mention is long (not every mention of a long article per question).
+    fn mentions_near(&self, span: Span) -> &'d [EntityMention] {
+        let ms = &self.doc.mentions;
+        let last = ms.partition_point(|m| m.span.start < span.end);
+        let first =
+            ms[..last].partition_point(|m| m.span.start + self.longest_mention < span.start);
+        &ms[first..last]
+    }
+    /// The mentions that `span` may contain, in document order (those starting inside it).
+    fn mentions_within(&self, span: Span) -> &'d [EntityMention] {
+        let ms = &self.doc.mentions;
+        let first = ms.partition_point(|m| m.span.start < span.start);
+        let last = first + ms[first..].partition_point(|m| m.span.start <= span.end);
+        &ms[first..last]
+    }
     fn nominal_cue_at(&self, i: usize, end: usize) -> Option<&Cue> {
         self.lex
             .nominal_cues
@@ -115,6 +134,7 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
         inside,
         in_mention,
         classes: vec![Cell::new(None); doc.tokens.len()],
+        longest_mention: longest_mention(doc),
     };
     let mut out: Vec<Attribution> = Vec::new();
     for s in 0..doc.sentences.len() {
@@ -126,6 +146,11 @@ pub fn extract(doc: &mut Document, lex: &Lexicon) {
     out.dedup_by(|b, a| a.content.overlaps(b.content) && a.cue == b.cue);
     resolve_speakers(doc, lex, &mut out);
     doc.attributions = out;
+}
+
+/// Byte length of the document's longest mention.
+fn longest_mention(doc: &Document) -> usize {
+    doc.mentions.iter().map(|m| m.span.len()).max().unwrap_or(0)
 }
 
 /// Per token: whether it lies inside an entity mention, i.e. in
@@ -1082,8 +1107,7 @@ fn clause_subject(
     }
     let sent = c.span(a, end);
     let first_mention = c
-        .doc
-        .mentions
+        .mentions_within(sent)
         .iter()
         .find(|m| {
             sent.contains(m.span)
@@ -1132,7 +1156,7 @@ fn span_is_named(c: &Ctx, sp: Span) -> bool {
 /// The phrase holds a name (an entity mention), a pronoun, or a capitalized head.
 fn is_named(c: &Ctx, s: usize, e: usize) -> bool {
     let span = c.span(s, e);
-    c.doc.mentions.iter().any(|m| span.overlaps(m.span))
+    c.mentions_near(span).iter().any(|m| span.overlaps(m.span))
         || c.class(e - 1) == Some(FunctionClass::Pron)
         || c.doc.tokens[e - 1].capitalized
 }
@@ -1572,7 +1596,7 @@ fn follow_on_quotes(c: &Ctx, out: &mut [Attribution]) {
 fn resolve_speakers(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
     atts.sort_by_key(|a| (a.speaker.map_or(a.cue.start, |s| s.start), a.cue.start));
     let mut recent = Recent {
-        longest_mention: doc.mentions.iter().map(|m| m.span.len()).max().unwrap_or(0),
+        longest_mention: longest_mention(doc),
         ..Recent::default()
     };
     for att in atts.iter_mut() {
@@ -1669,8 +1693,10 @@ impl Recent {
         let last_word = ends.next_back();
         let several = last_word.is_some();
         let head = last_word.or(first_word).unwrap_or("");
-        let person_head = is_person_nominal(lex, head);
-        let org_head = is_org_head(lex, head);
+        // Asked only on the paths that need them (a named speaker needs neither): each is
+        // a hash lookup or two.
+        let person_head = || is_person_nominal(lex, head);
+        let org_head = || is_org_head(lex, head);
         // "Clinton supporters", "Trump aides": a plural head after the name is a group,
         // not the one named.
         let group = head.len() > 3
@@ -1687,13 +1713,13 @@ impl Recent {
         // "The Supreme Court justice", "a White House spokesman": a body before a person's
         // nominal head says whom they work for; the person speaks.
         let body = pick(&[EntityType::Agency, EntityType::Organization])
-            .filter(|&m| !(person_head && doc.mentions[m].span.end < sp.end));
+            .filter(|&m| !(doc.mentions[m].span.end < sp.end && person_head()));
         let named = pick(&[EntityType::Person]).or(body).or_else(|| {
             // "China's drug control agency", "China's deputy secretary-general": the
             // country says whose it is; the nominal head is who speaks.
             let country = pick(&[EntityType::Country])?;
             let nominal =
-                (person_head || org_head) && several && doc.mentions[country].span.end < sp.end;
+                several && doc.mentions[country].span.end < sp.end && (person_head() || org_head());
             (!nominal).then_some(country)
         });
         // The one word of a single-word speaker.
@@ -1724,7 +1750,7 @@ impl Recent {
             }),
             // "the deputy secretary-general": the one person the article gives that title,
             // else the person spoken of before.
-            None if several && person_head => {
+            None if several && person_head() => {
                 let words: Vec<&str> = text.split_whitespace().collect();
                 titled_person(doc, sp, &words).or(self.person)
             }
@@ -1732,7 +1758,7 @@ impl Recent {
             // agency"): the one spoken of before; else the country's only agency in the
             // article; unknown otherwise (the first agency named later is too often
             // another one).
-            None if several && org_head => self.org.or_else(|| {
+            None if several && org_head() => self.org.or_else(|| {
                 let country = doc.mentions[pick(&[EntityType::Country])?].key.as_deref()?;
                 sole_agency_of(doc, country)
             }),
@@ -2055,6 +2081,7 @@ mod tests {
             inside: Vec::new(),
             in_mention: Vec::new(),
             classes: vec![Cell::new(None); doc.tokens.len()],
+            longest_mention: 0,
         };
         for (i, t) in doc.tokens.iter().enumerate() {
             // Asked twice: the cached answer is the lexicon's.
@@ -2122,6 +2149,7 @@ mod tests {
             inside: Vec::new(),
             in_mention: mention_tokens(&doc),
             classes: vec![Cell::new(None); n],
+            longest_mention: longest_mention(&doc),
         };
         let mut cues = 0;
         for end in [n, n / 2] {
@@ -2140,5 +2168,44 @@ mod tests {
             }
         }
         assert!(cues >= 6, "the text holds cues ({cues})");
+    }
+
+    #[test]
+    fn mentions_near_and_within_hold_every_overlapping_and_contained_mention() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "The Centers for Disease Control and Prevention in Atlanta said Wei Xiaojun, \
+             deputy director of China's National Narcotics Control Commission, met Trump.",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        crate::extract::entities::extract(&mut doc, &lex);
+        assert!(doc.mentions.len() >= 4, "{:?}", doc.mentions);
+        let c = Ctx {
+            doc: &doc,
+            lex: &lex,
+            quotes: Vec::new(),
+            inside: Vec::new(),
+            in_mention: Vec::new(),
+            classes: Vec::new(),
+            longest_mention: longest_mention(&doc),
+        };
+        let ends: Vec<usize> = (0..=doc.text.len()).step_by(3).collect();
+        for &a in &ends {
+            for &b in ends.iter().filter(|&&b| b >= a) {
+                let span = Span::new(a, b);
+                let near = c.mentions_near(span);
+                let within = c.mentions_within(span);
+                // Every mention the full scans find is in the slices (which are in order).
+                for m in &doc.mentions {
+                    if span.overlaps(m.span) {
+                        assert!(near.iter().any(|n| std::ptr::eq(n, m)), "{span:?} {m:?}");
+                    }
+                    if span.contains(m.span) {
+                        assert!(within.iter().any(|n| std::ptr::eq(n, m)), "{span:?} {m:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -66,10 +66,12 @@ pub fn find(doc: &Document) -> (Vec<Quote>, Vec<Option<u32>>) {
 fn paragraph(doc: &Document, first: usize, last: usize, para: usize, out: &mut Vec<Quote>) {
     let start_len = out.len();
     let mut open: Option<usize> = None;
-    for i in first..last {
-        if doc.tokens[i].kind != TokenKind::Quote {
+    // Over the slice: no bounds check per token, most of which are no quote mark.
+    for (i, t) in doc.tokens[first..last].iter().enumerate() {
+        if t.kind != TokenKind::Quote {
             continue;
         }
+        let i = first + i;
         let Some(m) = mark(doc.token_text(i)) else {
             continue;
         };
