@@ -416,7 +416,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                 speaker,
                 &StatementText {
                     text: &a.text,
-                    words,
+                    words: &stmts.ids[words.start as usize..words.end as usize],
                     neg: *neg,
                     kind: a.kind,
                 },
@@ -846,11 +846,15 @@ fn is_negation(word: &str) -> bool {
 
 /// Every statement's content words, numbered, read once for the whole run.
 struct StatementWords {
-    /// Per article and attribution: sorted word ids and polarity.
-    words: Vec<Vec<(Vec<u32>, bool)>>,
-    /// Word ids of rare numbers: two digits or more, in at least two statements but at
-    /// most a tenth of them.
-    rare: FxHashSet<u32>,
+    /// Per article and attribution: where its sorted word ids are in `ids`, and polarity.
+    words: Vec<Vec<(std::ops::Range<u32>, bool)>>,
+    /// Every statement's word ids, one after the other: one buffer for the run, not a
+    /// vector per statement (the statement index borrows its slices, copying none).
+    ids: Vec<u32>,
+    /// By word id: whether it is a rare number: two digits or more, in at least two
+    /// statements but at most a tenth of them. (A table, not a set: it is read for every
+    /// word of every statement clustered.)
+    rare: Vec<bool>,
 }
 
 fn statement_words(all: &[&Findings]) -> StatementWords {
@@ -882,9 +886,11 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
             (id, is_negation(w))
         })
     }
-    // The ids of the statement being read (one buffer: each statement keeps an exact copy).
+    // The ids of the statement being read (a reused buffer), and of every statement read
+    // so far (each appended in its sorted, deduplicated form).
     let mut ids: Vec<u32> = Vec::new();
-    let words: Vec<Vec<(Vec<u32>, bool)>> = all
+    let mut all_ids: Vec<u32> = Vec::new();
+    let words: Vec<Vec<(std::ops::Range<u32>, bool)>> = all
         .iter()
         .map(|f| {
             f.attributions
@@ -922,24 +928,27 @@ fn statement_words(all: &[&Findings]) -> StatementWords {
                     for &id in &ids {
                         df[id as usize] += 1;
                     }
-                    (ids.clone(), neg)
+                    let start = all_ids.len() as u32;
+                    all_ids.extend_from_slice(&ids);
+                    (start..all_ids.len() as u32, neg)
                 })
                 .collect()
         })
         .collect();
     let total: usize = all.iter().map(|f| f.attributions.len()).sum();
-    let rare = vocab
-        .iter()
-        .filter(|(w, &id)| {
-            let df = df[id as usize] as usize;
-            w.len() >= 2
-                && w.chars().all(|c| c.is_ascii_digit())
-                && df >= 2
-                && df * 10 <= total.max(20)
-        })
-        .map(|(_, &id)| id)
-        .collect();
-    StatementWords { words, rare }
+    let mut rare = vec![false; vocab.len()];
+    for (w, &id) in &vocab {
+        let df = df[id as usize] as usize;
+        rare[id as usize] = w.len() >= 2
+            && w.chars().all(|c| c.is_ascii_digit())
+            && df >= 2
+            && df * 10 <= total.max(20);
+    }
+    StatementWords {
+        words,
+        ids: all_ids,
+        rare,
+    }
 }
 
 /// The bytes of a word of one to eight bytes packed in a number, first byte lowest (as
@@ -1165,16 +1174,18 @@ fn acronym_targets(all: &[&Findings], keys: &[Vec<u32>], table: &Keys) -> FxHash
 /// One statement occurrence indexed in a speaker block.
 struct Entry {
     node: NodeIndex,
-    words: Vec<u32>,
+    /// How many distinct content words it has.
+    words: usize,
     neg: bool,
 }
 
-/// Statements seen so far, blocked by speaker, for clustering.
+/// Statements seen so far, blocked by speaker, for clustering. The word sets are
+/// borrowed from [`StatementWords`] (no copy per indexed statement).
 #[derive(Default)]
-struct Statements {
-    blocks: FxHashMap<NodeIndex, Block>,
-    /// Word ids of rare numbers (see [`StatementWords`]).
-    rare: FxHashSet<u32>,
+struct Statements<'a> {
+    blocks: FxHashMap<NodeIndex, Block<'a>>,
+    /// By word id: rare numbers (see [`StatementWords`]).
+    rare: Vec<bool>,
     /// (statement node, article number) for every statement mention so far.
     articles: FxHashSet<(NodeIndex, u32)>,
 }
@@ -1183,19 +1194,19 @@ struct Statements {
 /// word to the entries holding it: a new statement is compared only with those sharing a
 /// word (no shared word never clusters).
 #[derive(Default)]
-struct Block {
+struct Block<'a> {
     entries: Vec<Entry>,
     postings: FxHashMap<u32, Vec<u32>>,
     /// First entry of each word set: the same words are the same statement.
-    first: FxHashMap<Vec<u32>, u32>,
+    first: FxHashMap<&'a [u32], u32>,
     /// Shared-word counts by entry (all zero between calls), and the entries set.
     counts: Vec<u32>,
     touched: Vec<u32>,
 }
 
 /// One attribution's statement as clustering reads it.
-struct StatementText<'a> {
-    text: &'a str,
+struct StatementText<'t, 'a> {
+    text: &'t str,
     /// Sorted content word ids.
     words: &'a [u32],
     neg: bool,
@@ -1258,11 +1269,11 @@ fn similarity(inter: usize, shared_rare: usize, a: usize, b: usize) -> f64 {
 /// when the content words mostly agree (similarity >= 0.3, or at least five shared words
 /// making 65% of the shorter one's), the polarity agrees (a denial never joins the claim it denies)
 /// and it comes from another article (or has the very same words), else a new one.
-fn statement_node(
+fn statement_node<'a>(
     g: &mut Graph,
-    st: &mut Statements,
+    st: &mut Statements<'a>,
     speaker: Option<NodeIndex>,
-    stmt: &StatementText,
+    stmt: &StatementText<'_, 'a>,
     article: u32,
 ) -> NodeIndex {
     let text = stmt.text;
@@ -1306,19 +1317,27 @@ fn statement_node(
     let rare = &st.rare;
     let b = st.blocks.entry(speaker).or_default();
     let mut best: Option<(f64, NodeIndex)> = None;
-    if let Some(&pos) = b.first.get(ids).filter(|_| !ids.is_empty()) {
+    let first = b.first.get(ids).copied();
+    if let Some(pos) = first.filter(|_| !ids.is_empty()) {
         best = Some((f64::MAX, b.entries[pos as usize].node));
     } else {
         // Shared words per earlier entry (rare ones in the high 16 bits).
         b.counts.resize(b.entries.len(), 0);
-        for w in ids {
-            let add = if rare.contains(w) { 1 + (1 << 16) } else { 1 };
-            for &pos in b.postings.get(w).map_or(&[][..], Vec::as_slice) {
-                if b.counts[pos as usize] == 0 {
-                    b.touched.push(pos);
+        // This wording is indexed below whenever its words are counted here (a word set
+        // not seen yet), as the next entry: each word's list is extended as soon as it is
+        // read (one hash probe per word, not two; the ids are distinct, so the new entry
+        // is never read back in this call).
+        let pos = b.entries.len() as u32;
+        for &w in ids {
+            let add = if rare[w as usize] { 1 + (1 << 16) } else { 1 };
+            let list = b.postings.entry(w).or_default();
+            for &at in list.iter() {
+                if b.counts[at as usize] == 0 {
+                    b.touched.push(at);
                 }
-                b.counts[pos as usize] += add;
+                b.counts[at as usize] += add;
             }
+            list.push(pos);
         }
         b.touched.sort_unstable();
         for &pos in &b.touched {
@@ -1328,10 +1347,10 @@ fn statement_node(
             if e.neg != neg || inter < 2 {
                 continue;
             }
-            let sim = similarity(inter, shared_rare, ids.len(), e.words.len());
+            let sim = similarity(inter, shared_rare, ids.len(), e.words);
             // A short report inside a longer one ("the evidence is not sufficient to show
             // ..." in "there is no sufficient evidence to show ..., based on ...").
-            let contained = inter >= 5 && inter * 100 >= 65 * ids.len().min(e.words.len());
+            let contained = inter >= 5 && inter * 100 >= 65 * ids.len().min(e.words);
             if (sim < 0.3 && !contained) || best.is_some_and(|(b, _)| sim <= b) {
                 continue;
             }
@@ -1343,22 +1362,18 @@ fn statement_node(
         }
         b.touched.clear();
     }
-    let known = b.first.contains_key(ids);
     let n = match best {
         Some((_, c)) => c,
         None => make(g),
     };
     // Index this wording too, so later reports can match any of the node's wordings.
-    if !known || best.is_none() {
-        let b = st.blocks.entry(speaker).or_default();
+    if first.is_none() || best.is_none() {
+        // (The postings are in: see above.)
         let pos = b.entries.len() as u32;
-        for w in ids {
-            b.postings.entry(*w).or_default().push(pos);
-        }
-        b.first.entry(ids.to_vec()).or_insert(pos);
+        b.first.entry(ids).or_insert(pos);
         b.entries.push(Entry {
             node: n,
-            words: ids.to_vec(),
+            words: ids.len(),
             neg,
         });
     }
