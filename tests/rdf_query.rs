@@ -449,13 +449,13 @@ fn special_characters_survive_turtle_and_nquads() {
     let mut g = Graph::default();
     let art = g.upsert("article-x-txt", || {
         let mut n = Node::new("article-x-txt".into(), NodeType::Article, "x.txt".into());
-        n.article = Some(ArticleInfo {
+        n.article = Some(Box::new(ArticleInfo {
             id: "x.txt".into(),
             file: "dir with space/x <1>.txt".into(),
             title: Some("Title \"with\" <odd> chars".into()),
             date: Some("2024-03-01".into()),
             ..Default::default()
-        });
+        }));
         n
     });
     let p = g.upsert("person-odd-name", || {

@@ -106,7 +106,7 @@ pub fn write_edges(graph: &Graph, w: &mut dyn Write) -> Result<()> {
                 &e.provenance.len().max(1).to_string(),
                 &articles.into_iter().collect::<Vec<_>>().join(";"),
                 first.map_or("", |p| &*p.evidence),
-                first.map_or("", |p| p.rule.as_str()),
+                first.map_or("", |p| &*p.rule),
                 &confidence.map_or(String::new(), |c| c.to_string()),
             ],
         )?;

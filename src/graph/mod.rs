@@ -8,6 +8,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -115,8 +116,10 @@ pub struct Node {
     pub speaker: Option<String>,
     /// People: titles with the organization node they hold them in.
     pub roles: BTreeSet<Role>,
-    /// Articles: metadata.
-    pub article: Option<ArticleInfo>,
+    /// Articles: metadata. Boxed: one node in ten or so is an article, and inline it
+    /// would make every node (copied into the graph, and the graph's node list) some 140
+    /// bytes larger.
+    pub article: Option<Box<ArticleInfo>>,
     /// Entities: the resolution key that identifies the entity across articles
     /// ("person:ho lance", "country:cn"); the persistent store keeps it (`cg:resolutionKey`)
     /// so that later builds give the key the same id.
@@ -170,7 +173,9 @@ pub struct Provenance {
     pub end: usize,
     /// The evidence sentence, shared by the occurrences read from it.
     pub evidence: Arc<str>,
-    pub rule: String,
+    /// The extraction rule: its name, a `&'static str` (no string allocated per
+    /// occurrence), unless made at run time (tests, other sources).
+    pub rule: Cow<'static, str>,
     pub confidence: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<CharSpan>,
@@ -277,6 +282,15 @@ impl Graph {
         let i = self.g.add_node(node);
         self.by_id.insert(id, i);
         i
+    }
+
+    /// Makes room for `additional` more nodes (in the graph and the index by id): a build
+    /// that knows about how many nodes it may add does not regrow (and copy) the node list
+    /// step by step, leaving the smaller copies behind as holes in the heap. Room reserved
+    /// and not used is address space only: it is never written.
+    pub fn reserve_nodes(&mut self, additional: usize) {
+        self.g.reserve_nodes(additional);
+        self.by_id.reserve(additional);
     }
 
     /// Makes room for `additional` more edges (in the graph and in the index of edges by

@@ -265,6 +265,14 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     sorted_keys.sort_unstable();
     sorted_keys.dedup();
     sorted_keys.sort_unstable_by(|&a, &b| table.name(a).cmp(table.name(b)));
+    // At most one node per key, article, author and statement, and a few countries.
+    g.reserve_nodes(
+        sorted_keys.len()
+            + all
+                .iter()
+                .map(|f| 1 + f.authors.len() + f.attributions.len())
+                .sum::<usize>(),
+    );
     let mut reused: FxHashSet<&str> = FxHashSet::default();
     for &k in &sorted_keys {
         if let Some(id) = known.get(table.name(k)) {
@@ -343,7 +351,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                 NodeType::Article,
                 f.info.title.clone().unwrap_or_else(|| article.to_string()),
             );
-            n.article = Some(f.info.clone());
+            n.article = Some(Box::new(f.info.clone()));
             n
         });
         // Entities and "mentions" edges.
@@ -434,7 +442,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     start: a.evidence.start,
                     end: a.evidence.end,
                     evidence: a.evidence_text.clone(),
-                    rule: a.rule.to_string(),
+                    rule: Cow::Borrowed(a.rule),
                     confidence: a.confidence,
                     content: Some(a.content),
                     cue: Some(a.cue),
@@ -449,7 +457,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     start: a.evidence.start,
                     end: a.evidence.end,
                     evidence: a.evidence_text.clone(),
-                    rule: "responds_to_claim".to_string(),
+                    rule: Cow::Borrowed("responds_to_claim"),
                     confidence: a.confidence * 0.9,
                     content: Some(a.content),
                     cue: Some(*cue),
@@ -484,7 +492,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                 start: r.evidence.start,
                 end: r.evidence.end,
                 evidence: r.evidence_text.clone(),
-                rule: r.rule.to_string(),
+                rule: Cow::Borrowed(r.rule),
                 confidence: r.confidence,
                 content: None,
                 cue: None,
