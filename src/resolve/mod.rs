@@ -695,27 +695,31 @@ fn lowercase_words(
     number.clear();
     let mut start = 0;
     let mut at = 0;
+    // One call of `visit` in the loop (the end of the text is read as a last separator,
+    // `None`): with a single call site the visitor is inlined into the walk.
     loop {
         while bytes.get(at).is_some_and(|&b| ASCII_WORD[b as usize]) {
             at += 1;
         }
-        let Some(&b) = bytes.get(at) else { break };
-        let c = if b.is_ascii() {
-            b as char
-        } else {
-            let c = lower[at..].chars().next().expect("at a char boundary");
-            if c.is_alphanumeric() {
-                at += c.len_utf8();
-                continue;
+        let c = match bytes.get(at) {
+            None => None,
+            Some(&b) if b.is_ascii() => Some(b as char),
+            Some(_) => {
+                let c = lower[at..].chars().next().expect("at a char boundary");
+                if c.is_alphanumeric() {
+                    at += c.len_utf8();
+                    continue;
+                }
+                Some(c)
             }
-            c
         };
-        let after = at + c.len_utf8();
+        let after = at + c.map_or(0, char::len_utf8);
         let run = &lower[start..at];
-        match c {
-            ',' if !(number.is_empty() && run.is_empty())
-                && run.bytes().all(|d| d.is_ascii_digit())
-                && bytes.get(after).is_some_and(u8::is_ascii_digit) =>
+        let word = match c {
+            Some(',')
+                if !(number.is_empty() && run.is_empty())
+                    && run.bytes().all(|d| d.is_ascii_digit())
+                    && bytes.get(after).is_some_and(u8::is_ascii_digit) =>
             {
                 // "20,000": a thousands separator only between digits.
                 number.push_str(run);
@@ -723,36 +727,33 @@ fn lowercase_words(
                 start = at;
                 continue;
             }
-            '\'' | '’' if run.ends_with('n') && bytes.get(after) == Some(&b't') => {
+            Some('\'' | '’') if run.ends_with('n') && bytes.get(after) == Some(&b't') => {
                 // "don't" / "isn't": a negation.
                 number.clear();
                 at = after + 1;
                 start = at;
-                visit("not");
-                continue;
+                "not"
             }
-            _ => {}
-        }
-        if number.is_empty() {
-            if !run.is_empty() {
-                visit(run);
+            _ => {
+                at = after;
+                start = at;
+                if !number.is_empty() {
+                    number.push_str(run);
+                    number.as_str()
+                } else if !run.is_empty() {
+                    run
+                } else if c.is_none() {
+                    break;
+                } else {
+                    continue;
+                }
             }
-        } else {
-            number.push_str(run);
-            visit(number);
-            number.clear();
+        };
+        visit(word);
+        number.clear();
+        if c.is_none() {
+            break;
         }
-        at = after;
-        start = at;
-    }
-    let run = &lower[start..];
-    if number.is_empty() {
-        if !run.is_empty() {
-            visit(run);
-        }
-    } else {
-        number.push_str(run);
-        visit(number);
     }
 }
 
