@@ -104,17 +104,14 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut g = Graph::default();
     let all: Vec<&Findings> = findings.iter().map(Borrow::borrow).collect();
     let all = all.as_slice();
-    let (short, person_keys) = short_name_targets(all);
     // Entity keys per article and mention; a mention's key depends only on its type,
-    // canonical name and gazetteer key, so each distinct triple is keyed once.
-    let mut table = Keys::default();
-    // Known keys that now resolve into another key: (known key, key it resolves to).
-    let mut absorbed: BTreeSet<(String, u32)> = BTreeSet::new();
-    // The triples by number; each with its key, its canonical name and how many of its
-    // mentions vote for the label (all but demonyms): a label is voted for per triple,
-    // not per mention (a hash probe per mention saved).
+    // canonical name and gazetteer key, so each distinct triple is keyed once. The
+    // mentions are numbered by triple first (one hash probe per mention, for the run),
+    // and everything per name (short names, keys) is worked out per triple.
     let mut memo: FxHashMap<(EntityType, &str, Option<&str>), u32> = FxHashMap::default();
-    let mut triples: Vec<(u32, &str, usize)> = Vec::new();
+    // The triples by number: a mention of each, and how many of its mentions vote for
+    // the label (all but demonyms): a label is voted for per triple, not per mention.
+    let mut triple_mentions: Vec<(&MentionFinding, usize)> = Vec::new();
     let mut keys: Vec<Vec<u32>> = all
         .iter()
         .map(|f| {
@@ -124,37 +121,55 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     let t = *memo
                         .entry((m.etype, m.canonical.as_str(), m.key.as_deref()))
                         .or_insert_with(|| {
-                            // A person's key was made once per canonical name for the
-                            // short names (person_key allocates a slug per word).
-                            let k = match person_keys.get(m.canonical.as_str()) {
-                                Some(pk) if m.etype == EntityType::Person => {
-                                    format!("person:{pk}")
-                                }
-                                _ => entity_key(m),
-                            };
-                            let k = match short.get(&k) {
-                                Some(t) => {
-                                    let target = table.intern(t.clone());
-                                    if known.contains_key(&k) {
-                                        absorbed.insert((k, target));
-                                    }
-                                    target
-                                }
-                                None => table.intern(k),
-                            };
-                            triples.push((k, m.canonical.as_str(), 0));
-                            triples.len() as u32 - 1
+                            triple_mentions.push((m, 0));
+                            triple_mentions.len() as u32 - 1
                         });
-                    let triple = &mut triples[t as usize];
                     if m.rule != crate::extract::entities::RULE_DEMONYM {
-                        triple.2 += 1;
+                        triple_mentions[t as usize].1 += 1;
                     }
-                    triple.0
+                    t
                 })
                 .collect()
         })
         .collect();
     drop(memo);
+    let (short, person_keys) = short_name_targets(
+        triple_mentions
+            .iter()
+            .filter(|(m, _)| m.etype == EntityType::Person)
+            .map(|(m, _)| m.canonical.as_str()),
+    );
+    let mut table = Keys::default();
+    // Known keys that now resolve into another key: (known key, key it resolves to).
+    let mut absorbed: BTreeSet<(String, u32)> = BTreeSet::new();
+    // Each triple with its key, its canonical name and its label votes; interned in the
+    // order the triples were first seen (the order of their first mentions).
+    let triples: Vec<(u32, &str, usize)> = triple_mentions
+        .iter()
+        .map(|&(m, votes)| {
+            // A person's key was made once per canonical name for the short names
+            // (person_key allocates a slug per word).
+            let k = match person_keys.get(m.canonical.as_str()) {
+                Some(pk) if m.etype == EntityType::Person => format!("person:{pk}"),
+                _ => entity_key(m),
+            };
+            let k = match short.get(&k) {
+                Some(t) => {
+                    let target = table.intern(t.clone());
+                    if known.contains_key(&k) {
+                        absorbed.insert((k, target));
+                    }
+                    target
+                }
+                None => table.intern(k),
+            };
+            (k, m.canonical.as_str(), votes)
+        })
+        .collect();
+    drop(triple_mentions);
+    for t in keys.iter_mut().flatten() {
+        *t = triples[*t as usize].0;
+    }
     let variants = person_variants(&keys, &table);
     let acronyms = acronym_targets(all, &keys, &table);
     // Each key replaced at most once: by its spelling variant, else by its expansion.
@@ -540,9 +555,10 @@ impl Mentions {
 
 /// "Trump" -> "Donald Trump" when exactly one multi-word person in the corpus has that
 /// word as first or last name. Also returns the person key of every person's canonical
-/// name, for the entity keys to reuse.
+/// name, for the entity keys to reuse. `people`: the canonical names of the run's people
+/// (repeats are skipped).
 fn short_name_targets<'a>(
-    all: &[&'a Findings],
+    people: impl Iterator<Item = &'a str>,
 ) -> (HashMap<String, String>, FxHashMap<&'a str, String>) {
     /// The full names holding a word: the first one, and whether there are others.
     struct Holders {
@@ -552,29 +568,27 @@ fn short_name_targets<'a>(
     let mut full: FxHashMap<String, Holders> = FxHashMap::default();
     let mut singles: BTreeSet<String> = BTreeSet::new();
     let mut seen: FxHashMap<&'a str, String> = FxHashMap::default();
-    for f in all {
-        for m in f.mentions.iter().filter(|m| m.etype == EntityType::Person) {
-            if seen.contains_key(m.canonical.as_str()) {
-                continue;
-            }
-            let key = person_key(&m.canonical);
-            seen.insert(m.canonical.as_str(), key.clone());
-            if !key.contains(' ') {
-                singles.insert(key);
-                continue;
-            }
-            for w in key.split(' ') {
-                match full.get_mut(w) {
-                    Some(h) => h.several |= h.first != key,
-                    None => {
-                        full.insert(
-                            w.to_string(),
-                            Holders {
-                                first: key.clone(),
-                                several: false,
-                            },
-                        );
-                    }
+    for name in people {
+        if seen.contains_key(name) {
+            continue;
+        }
+        let key = person_key(name);
+        seen.insert(name, key.clone());
+        if !key.contains(' ') {
+            singles.insert(key);
+            continue;
+        }
+        for w in key.split(' ') {
+            match full.get_mut(w) {
+                Some(h) => h.several |= h.first != key,
+                None => {
+                    full.insert(
+                        w.to_string(),
+                        Holders {
+                            first: key.clone(),
+                            several: false,
+                        },
+                    );
                 }
             }
         }
