@@ -720,7 +720,7 @@ fn lowercase_words(
             Some(&b) if b.is_ascii() => Some(b as char),
             Some(_) => {
                 let c = lower[at..].chars().next().expect("at a char boundary");
-                if c.is_alphanumeric() {
+                if is_word_char(c) {
                     at += c.len_utf8();
                     continue;
                 }
@@ -769,6 +769,13 @@ fn lowercase_words(
             break;
         }
     }
+}
+
+/// `c.is_alphanumeric()`, for a non-ASCII char. General Punctuation (U+2000-U+206F:
+/// curly quotes, dashes, spaces: most non-ASCII chars of news text) has no letter or
+/// digit (a test checks), so it skips the two Unicode table searches.
+fn is_word_char(c: char) -> bool {
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
 /// Bytes that continue a word in [`lowercase_words`]' byte walk: ASCII letters and digits.
@@ -1445,6 +1452,16 @@ mod tests {
             let mut slow = Vec::new();
             lowercase_words_reference(text, &mut lower, &mut number, |w| slow.push(w.to_string()));
             assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn general_punctuation_has_no_word_chars() {
+        for c in '\u{1f00}'..='\u{2100}' {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+        for c in ['’', '“', '—', 'é', 'ß', '中', '٣', 'ⁱ'] {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 
