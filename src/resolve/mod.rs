@@ -276,9 +276,15 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         .iter()
         .map(|(k, id)| (id.clone(), k.as_str()))
         .collect();
-    let mut sorted_keys: Vec<u32> = keys.iter().flatten().copied().collect();
-    sorted_keys.sort_unstable();
-    sorted_keys.dedup();
+    // The keys in use (a flag per key, not a sort of every mention's key), by name.
+    let mut used = vec![false; table.names.len()];
+    for &k in keys.iter().flatten() {
+        used[k as usize] = true;
+    }
+    let mut sorted_keys: Vec<u32> = (0..table.names.len() as u32)
+        .filter(|&k| used[k as usize])
+        .collect();
+    drop(used);
     sorted_keys.sort_unstable_by(|&a, &b| table.name(a).cmp(table.name(b)));
     // At most one node per key, article, author and statement, and a few countries.
     g.reserve_nodes(
