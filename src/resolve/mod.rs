@@ -1375,7 +1375,10 @@ fn statement_node<'a>(
             }
             list.push(pos);
         }
-        b.touched.sort_unstable();
+        // The best: the highest similarity, the earliest entry among equals. The entries
+        // are read in the order first touched and ties decided by position, which picks
+        // the one a walk in entry order would (no sort of the touched entries).
+        let mut best_at = u32::MAX;
         for &pos in &b.touched {
             let c = std::mem::take(&mut b.counts[pos as usize]);
             let (inter, shared_rare) = ((c & 0xffff) as usize, (c >> 16) as usize);
@@ -1387,7 +1390,8 @@ fn statement_node<'a>(
             // A short report inside a longer one ("the evidence is not sufficient to show
             // ..." in "there is no sufficient evidence to show ..., based on ...").
             let contained = inter >= 5 && inter * 100 >= 65 * ids.len().min(e.words);
-            if (sim < 0.3 && !contained) || best.is_some_and(|(b, _)| sim <= b) {
+            let better = best.is_none_or(|(b, _)| sim > b || (sim == b && pos < best_at));
+            if (sim < 0.3 && !contained) || !better {
                 continue;
             }
             // Two statements of one article are two statements.
@@ -1395,6 +1399,7 @@ fn statement_node<'a>(
                 continue;
             }
             best = Some((sim, e.node));
+            best_at = pos;
         }
         b.touched.clear();
     }
