@@ -303,7 +303,7 @@ fn nasty_graph() -> Graph {
         n.kind = Some("direct");
         n.text = Some(NASTY.into());
         n.speaker = Some("person-lance-ho".into());
-        n.mentions.insert(MentionRef {
+        n.add_mention(MentionRef {
             article: "a.txt".into(),
             start: 0,
             end: 10,

@@ -42,7 +42,7 @@ fn statement(
         n
     });
     for &(a, s, e) in mentions {
-        g.g[n].mentions.insert(MentionRef {
+        g.g[n].add_mention(MentionRef {
             article: a.into(),
             start: s,
             end: e,

@@ -462,7 +462,7 @@ fn special_characters_survive_turtle_and_nquads() {
         Node::new("person-odd-name".into(), NodeType::Person, name.into())
     });
     g.g[p].aliases.insert(name.into());
-    g.g[p].mentions.insert(MentionRef {
+    g.g[p].add_mention(MentionRef {
         article: "x.txt".into(),
         start: 0,
         end: 2,
@@ -478,7 +478,7 @@ fn special_characters_survive_turtle_and_nquads() {
         n.speaker = Some("person-odd-name".into());
         n
     });
-    g.g[s].mentions.insert(MentionRef {
+    g.g[s].add_mention(MentionRef {
         article: "x.txt".into(),
         start: 10,
         end: 40,

@@ -724,7 +724,7 @@ fn nasty_graph() -> Graph {
         n.kind = Some("direct");
         n.text = Some(NASTY.into());
         n.aliases.insert(NASTY.into());
-        n.mentions.insert(MentionRef {
+        n.add_mention(MentionRef {
             article: "a <b>\"{c}|^`\\ d.txt".into(),
             start: 0,
             end: 3,

@@ -547,14 +547,17 @@ impl Mentions {
     }
 
     fn store(self, g: &mut Graph) {
-        for (i, list) in self.0.into_iter().enumerate() {
-            let set = &mut g.g[NodeIndex::new(i)].mentions;
-            if set.is_empty() {
-                // Built in bulk from the sorted list (an insert per mention is slower).
-                *set = list.into_iter().collect();
+        for (i, mut list) in self.0.into_iter().enumerate() {
+            let mentions = &mut g.g[NodeIndex::new(i)].mentions;
+            if mentions.is_empty() {
+                *mentions = list;
             } else {
-                set.extend(list);
+                mentions.append(&mut list);
             }
+            // Mostly in order already (articles in input order, mentions by position),
+            // which the stable sort finds in one pass.
+            mentions.sort();
+            mentions.dedup();
         }
     }
 }
