@@ -568,15 +568,22 @@ fn has_lowercase(word: &str) -> bool {
 fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
     let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
     let (mut upper, mut lower, mut count, mut capitalized) = (0, 0, 0, 0);
-    for k in words.clone() {
-        let t = doc.token_text(k);
-        if has_lowercase(t) {
+    // This reads every word of every sentence: the word's bytes (no test of char
+    // boundaries, which the span has), and most words start with an ASCII lowercase
+    // letter, which answers [`has_lowercase`] at once.
+    let text = doc.text.as_bytes();
+    for t in &doc.tokens[a..b] {
+        if t.kind != TokenKind::Word {
+            continue;
+        }
+        let word = &text[t.span.start..t.span.end];
+        if word.first().is_some_and(u8::is_ascii_lowercase) || has_lowercase(doc.slice(t.span)) {
             lower += 1;
-        } else if t.len() > 1 {
+        } else if word.len() > 1 {
             upper += 1;
         }
         count += 1;
-        capitalized += doc.tokens[k].capitalized as usize;
+        capitalized += t.capitalized as usize;
     }
     let headline = upper >= 2 && upper >= lower;
     // The lexicon lookups only for the few sentences mostly in capitals.
@@ -1328,23 +1335,33 @@ fn declared_acronyms(doc: &mut Document) {
             m.canonical = canonical.clone();
         }
     }
-    doc.mentions.extend(extra);
-    doc.mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    merge_by_position(&mut doc.mentions, extra);
 }
 
 /// "Wei" after "Wei Xiaojun", "Trump" after "Donald Trump": the same person.
 fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
     let mut parts: FxHashMap<String, String> = FxHashMap::default();
+    // The lowercase word looked up, in one buffer: most names come again and again in an
+    // article, and a word already in `parts` needs no String of its own.
+    let mut key = String::new();
+    fn lowercase_into(key: &mut String, w: &str) {
+        key.clear();
+        key.push_str(w);
+        key.make_ascii_lowercase();
+    }
     for m in &doc.mentions {
         if m.etype != EntityType::Person {
             continue;
         }
-        let words: Vec<&str> = m.canonical.split_whitespace().collect();
-        if words.len() >= 2 {
-            for w in [words[0], words[words.len() - 1]] {
-                parts
-                    .entry(w.to_ascii_lowercase())
-                    .or_insert_with(|| m.canonical.clone());
+        // The first and the last word of a name of two words or more.
+        let mut words = m.canonical.split_whitespace();
+        let (Some(first), Some(last)) = (words.next(), words.next_back()) else {
+            continue;
+        };
+        for w in [first, last] {
+            lowercase_into(&mut key, w);
+            if !parts.contains_key(key.as_str()) {
+                parts.insert(key.clone(), m.canonical.clone());
             }
         }
     }
@@ -1354,7 +1371,8 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
     // One-word names already found ("Wei said") take the full name too.
     for m in doc.mentions.iter_mut() {
         if m.etype == EntityType::Person && !m.canonical.contains(' ') {
-            if let Some(full) = parts.get(&m.canonical.to_ascii_lowercase()) {
+            lowercase_into(&mut key, &m.canonical);
+            if let Some(full) = parts.get(key.as_str()) {
                 m.canonical = full.clone();
             }
         }
@@ -1395,8 +1413,27 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
             }
         }
     }
-    doc.mentions.extend(extra);
-    doc.mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    merge_by_position(&mut doc.mentions, extra);
+}
+
+/// Adds `extra` to `mentions`, both sorted by (start, end): what a stable sort by (start,
+/// end) of `mentions` followed by `extra` gives (on a tie, `mentions` first), in one pass
+/// and with nothing to do when `extra` is empty (most documents).
+fn merge_by_position(mentions: &mut Vec<EntityMention>, extra: Vec<EntityMention>) {
+    if extra.is_empty() {
+        return;
+    }
+    let key = |m: &EntityMention| (m.span.start, m.span.end);
+    let mut merged = Vec::with_capacity(mentions.len() + extra.len());
+    let mut extra = extra.into_iter().peekable();
+    for m in mentions.drain(..) {
+        while let Some(e) = extra.next_if(|e| key(e) < key(&m)) {
+            merged.push(e);
+        }
+        merged.push(m);
+    }
+    merged.extend(extra);
+    *mentions = merged;
 }
 
 #[cfg(test)]
@@ -1444,6 +1481,46 @@ mod tests {
             "Дом",
         ] {
             assert_eq!(has_lowercase(w), w.chars().any(char::is_lowercase), "{w:?}");
+        }
+    }
+
+    /// [`merge_by_position`] gives what a stable sort of both lists one after the other
+    /// gives, ties included (same span in both lists, same start with other ends).
+    #[test]
+    fn merge_by_position_equals_a_stable_sort() {
+        let m = |start: usize, end: usize, rule: &'static str| EntityMention {
+            span: Span::new(start, end),
+            etype: EntityType::Person,
+            canonical: String::new(),
+            key: None,
+            rule,
+            confidence: 0.5,
+        };
+        let lists = [
+            vec![],
+            vec![m(0, 3, "a")],
+            vec![m(0, 3, "a"), m(0, 5, "a"), m(4, 6, "a"), m(9, 12, "a")],
+            vec![m(2, 3, "a"), m(2, 3, "a"), m(7, 9, "a")],
+        ];
+        let extras = [
+            vec![],
+            vec![m(0, 3, "b")],
+            vec![m(0, 1, "b"), m(0, 4, "b"), m(4, 6, "b"), m(13, 14, "b")],
+            vec![m(2, 3, "b"), m(5, 6, "b"), m(7, 9, "b"), m(20, 21, "b")],
+        ];
+        let key = |m: &EntityMention| (m.span.start, m.span.end, m.rule);
+        for list in &lists {
+            for extra in &extras {
+                let mut sorted = list.clone();
+                sorted.extend(extra.iter().cloned());
+                sorted.sort_by_key(|m| (m.span.start, m.span.end));
+                let mut merged = list.clone();
+                merge_by_position(&mut merged, extra.clone());
+                assert_eq!(
+                    merged.iter().map(key).collect::<Vec<_>>(),
+                    sorted.iter().map(key).collect::<Vec<_>>()
+                );
+            }
         }
     }
 
