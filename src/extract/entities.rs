@@ -127,25 +127,20 @@ fn is_contraction(word: &str) -> bool {
 /// probed at least twice (by the sentence loop, by the rules for chunks and teams), and a
 /// lookup in a gazetteer costs more than all the rest for most tokens.
 struct Facts<'l> {
-    /// [`Ctx::is_cap`] of each token.
-    cap: Vec<bool>,
+    /// What is kept of each token, one entry per token and one more after the last (the
+    /// end of the last token's gazetteer names and places): one vector filled in one pass,
+    /// not one per fact.
+    tokens: Vec<TokenFacts>,
     /// Bit `i % 64` of word `i / 64`: token `i` is capitalized or starts a gazetteer name,
     /// the tokens of cased text that some rule of [`sentence`] may take. The sentence loop
     /// jumps from one to the next (most tokens are neither) a word of bits at a time.
     candidates: Vec<u64>,
-    /// `gaz[gaz_from[i]..gaz_from[i + 1]]`: the gazetteer names at token `i` to the end of
-    /// the document that pass the case test of [`gazetteer_at`], longest first.
-    gaz_from: Vec<u32>,
+    /// `gaz[tokens[i].gaz_from..tokens[i + 1].gaz_from]`: the gazetteer names at token `i`
+    /// to the end of the document that pass the case test of [`gazetteer_at`], longest
+    /// first.
     gaz: Vec<(usize, &'l GazEntry)>,
-    /// The same for [`known_place`].
-    place_from: Vec<u32>,
+    /// The same for [`known_place`], from `place_from`.
     places: Vec<(usize, &'static Place)>,
-    /// The function word class, stop name and head word test of each token, looked up
-    /// on first use: the rules ask again for the words of a phrase at each start they try.
-    class: Vec<Cell<Option<Option<FunctionClass>>>>,
-    stopname: Vec<Cell<Option<bool>>>,
-    head: Vec<Cell<Option<Option<OrgHead>>>>,
-    event_head: Vec<Cell<Option<bool>>>,
     /// [`Ctx::declared_for_words`]: by acronym, the tokens where the document declares it
     /// for the words before it (one search of the text per acronym, not per mention).
     declared: RefCell<FxHashMap<String, Vec<usize>>>,
@@ -154,30 +149,54 @@ struct Facts<'l> {
     parens: OnceCell<Vec<usize>>,
 }
 
+/// The facts of one token (see [`Facts`]).
+struct TokenFacts {
+    /// [`Ctx::is_cap`].
+    cap: bool,
+    /// Where the token's gazetteer names and places start in [`Facts::gaz`] and
+    /// [`Facts::places`] (they end where the next token's start).
+    gaz_from: u32,
+    place_from: u32,
+    /// The function word class, stop name, head word and event head tests, looked up on
+    /// first use: the rules ask again for the words of a phrase at each start they try.
+    class: Cell<Option<Option<FunctionClass>>>,
+    stopname: Cell<Option<bool>>,
+    head: Cell<Option<Option<OrgHead>>>,
+    event_head: Cell<Option<bool>>,
+}
+
+impl TokenFacts {
+    fn new(cap: bool) -> TokenFacts {
+        TokenFacts {
+            cap,
+            gaz_from: 0,
+            place_from: 0,
+            class: Cell::new(None),
+            stopname: Cell::new(None),
+            head: Cell::new(None),
+            event_head: Cell::new(None),
+        }
+    }
+}
+
 impl<'l> Facts<'l> {
     fn new(doc: &Document, lex: &'l Lexicon) -> Facts<'l> {
         let n = doc.tokens.len();
-        let cap = doc
-            .tokens
-            .iter()
-            .map(|t| {
-                // A capitalized token starts with a capital, never with "’".
+        let mut tokens = Vec::with_capacity(n + 1);
+        tokens.extend(doc.tokens.iter().map(|t| {
+            // A capitalized token starts with a capital, never with "’".
+            TokenFacts::new(
                 t.capitalized
                     && t.kind == TokenKind::Word
-                    && !is_contraction(t.span.slice(&doc.text))
-            })
-            .collect();
+                    && !is_contraction(t.span.slice(&doc.text)),
+            )
+        }));
+        tokens.push(TokenFacts::new(false));
         let mut f = Facts {
-            cap,
+            tokens,
             candidates: vec![0; n.div_ceil(64)],
-            gaz_from: Vec::with_capacity(n + 1),
             gaz: Vec::new(),
-            place_from: Vec::with_capacity(n + 1),
             places: Vec::new(),
-            class: vec![Cell::new(None); n],
-            stopname: vec![Cell::new(None); n],
-            head: vec![Cell::new(None); n],
-            event_head: vec![Cell::new(None); n],
             declared: RefCell::default(),
             parens: OnceCell::new(),
         };
@@ -185,7 +204,7 @@ impl<'l> Facts<'l> {
         // Read once, not through the OnceLock at each token.
         let places = places();
         for (i, t) in doc.tokens.iter().enumerate() {
-            f.gaz_from.push(f.gaz.len() as u32);
+            let gaz_from = f.gaz.len();
             if lex.gazetteer.may_start(t) {
                 for (m, e) in lex.gazetteer.matches_at(&doc.lower, &doc.tokens, i, n) {
                     if gazetteer_case_fits(doc, lex, i, m, e) {
@@ -193,18 +212,19 @@ impl<'l> Facts<'l> {
                     }
                 }
             }
-            if f.cap[i] || f.gaz.len() > f.gaz_from[i] as usize {
+            let cap = f.tokens[i].cap;
+            if cap || f.gaz.len() > gaz_from {
                 f.candidates[i / 64] |= 1 << (i % 64);
             }
-            f.place_from.push(place_list.len() as u32);
+            let place_from = place_list.len();
             // In cased text a place starts with a capital: no lookup for the other words.
-            if (doc.lowercased || f.cap[i]) && places.may_start(t) {
+            if (doc.lowercased || cap) && places.may_start(t) {
                 for (m, p) in places.matches_at(&doc.lower, &doc.tokens, i, n) {
                     let fits = if doc.lowercased {
                         m >= 2
                     } else {
                         (i..i + m).all(|k| {
-                            f.cap[k]
+                            f.tokens[k].cap
                                 || doc.tokens[k].kind != TokenKind::Word
                                 || f.class(doc, lex, k).is_some()
                         })
@@ -214,24 +234,27 @@ impl<'l> Facts<'l> {
                     }
                 }
             }
+            let facts = &mut f.tokens[i];
+            facts.gaz_from = gaz_from as u32;
+            facts.place_from = place_from as u32;
         }
-        f.gaz_from.push(f.gaz.len() as u32);
-        f.place_from.push(place_list.len() as u32);
+        f.tokens[n].gaz_from = f.gaz.len() as u32;
+        f.tokens[n].place_from = place_list.len() as u32;
         f.places = place_list;
         f
     }
     fn class(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<FunctionClass> {
-        cached(&self.class[i], || {
+        cached(&self.tokens[i].class, || {
             lex.token_class(&doc.tokens[i], &doc.lower)
         })
     }
     fn stopname(&self, doc: &Document, lex: &Lexicon, i: usize) -> bool {
-        cached(&self.stopname[i], || {
+        cached(&self.tokens[i].stopname, || {
             lex.token_is_stopname(&doc.tokens[i], &doc.lower)
         })
     }
     fn head(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<OrgHead> {
-        cached(&self.head[i], || {
+        cached(&self.tokens[i].head, || {
             lex.token_head(&doc.tokens[i], &doc.text).copied()
         })
     }
@@ -241,14 +264,14 @@ impl<'l> Facts<'l> {
         next_set_bit(&self.candidates, i, end)
     }
     fn gaz_at(&self, i: usize) -> &[(usize, &'l GazEntry)] {
-        match self.gaz_from.get(i..i + 2) {
-            Some(&[from, to]) => &self.gaz[from as usize..to as usize],
+        match self.tokens.get(i..i + 2) {
+            Some([from, to]) => &self.gaz[from.gaz_from as usize..to.gaz_from as usize],
             _ => &[],
         }
     }
     fn places_at(&self, i: usize) -> &[(usize, &'static Place)] {
-        match self.place_from.get(i..i + 2) {
-            Some(&[from, to]) => &self.places[from as usize..to as usize],
+        match self.tokens.get(i..i + 2) {
+            Some([from, to]) => &self.places[from.place_from as usize..to.place_from as usize],
             _ => &[],
         }
     }
@@ -312,7 +335,7 @@ impl Ctx<'_> {
     }
     /// The token as written is an event head ("Summit"): looked up once per token.
     fn is_event_head(&self, i: usize) -> bool {
-        cached(&self.f.event_head[i], || {
+        cached(&self.f.tokens[i].event_head, || {
             event_heads().contains(self.text(i))
         })
     }
@@ -335,7 +358,7 @@ impl Ctx<'_> {
     }
     /// A capitalized word that can be part of a name.
     fn is_cap(&self, i: usize) -> bool {
-        self.f.cap[i]
+        self.f.tokens[i].cap
     }
     fn is_cue_at(&self, i: usize, end: usize) -> bool {
         self.lex
