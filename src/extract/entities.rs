@@ -333,6 +333,13 @@ impl Ctx<'_> {
         let span = self.doc.tokens[i].span;
         &self.doc.lower.as_bytes()[span.start..span.end]
     }
+    /// [`Ctx::text`] as bytes, for comparing with punctuation and markers (",", "v"):
+    /// no test of char boundaries, which the token's span has. The rules compare a few
+    /// tokens after each capitalized word.
+    fn text_bytes(&self, i: usize) -> &[u8] {
+        let span = self.doc.tokens[i].span;
+        &self.doc.text.as_bytes()[span.start..span.end]
+    }
     /// The token as written is an event head ("Summit"): looked up once per token.
     fn is_event_head(&self, i: usize) -> bool {
         cached(&self.f.tokens[i].event_head, || {
@@ -387,8 +394,7 @@ impl Ctx<'_> {
     }
     /// An initial of a name ("P." in "P. Simmons").
     fn is_initial(&self, i: usize) -> bool {
-        let t = self.text(i);
-        t.len() == 2 && t.ends_with('.') && t.starts_with(|ch: char| ch.is_ascii_uppercase())
+        matches!(self.text_bytes(i), [first, b'.'] if first.is_ascii_uppercase())
     }
     /// An all-capitals word of three to six letters that no lexicon knows ("PLO", "KDPI"):
     /// an organization's acronym, unless it is a Roman numeral or a listed abbreviation.
@@ -750,7 +756,12 @@ fn team_or_venue_at(
     if c.doc.lowercased || !c.is_cap(i) {
         return None;
     }
-    let marker = |k: usize| matches!(c.text(k), "v" | "vs" | "vs." | "versus" | "AT" | ":");
+    let marker = |k: usize| {
+        matches!(
+            c.text_bytes(k),
+            b"v" | b"vs" | b"vs." | b"versus" | b"AT" | b":"
+        )
+    };
     let near = (i + 1..(i + 5).min(b))
         .any(|k| c.doc.tokens[k].kind == TokenKind::Number || marker(k))
         || (i > a && (marker(i - 1) || last_team_end == Some(i - 1)));
@@ -1125,7 +1136,7 @@ fn classify_chunk(
         (c.is_initial(k) && k + 1 < j)
             || (c.is_cap(k)
                 && c.class(k).is_none()
-                && c.text(k).chars().any(char::is_lowercase)
+                && has_lowercase(c.text(k))
                 && c.head(k).is_none_or(|h| h.etype == EntityType::Place)
                 // An event head ends a name ("Farm Bill"); first it is a given name
                 // ("Bill Clinton").
@@ -1198,7 +1209,7 @@ fn classify_chunk(
 
 /// ", the deputy ...", ", who heads ...", ", 40," after a name.
 fn appositive_follows(c: &Ctx, j: usize, end: usize) -> bool {
-    if j + 1 >= end || c.text(j) != "," {
+    if j + 1 >= end || c.text_bytes(j) != b"," {
         return false;
     }
     let n = j + 1;
