@@ -163,6 +163,8 @@ struct TokenFacts {
     stopname: Cell<Option<bool>>,
     head: Cell<Option<Option<OrgHead>>>,
     event_head: Cell<Option<bool>>,
+    /// A title phrase may start at the token ([`Ctx::may_start_title`]).
+    title: Cell<Option<bool>>,
 }
 
 impl TokenFacts {
@@ -175,6 +177,7 @@ impl TokenFacts {
             stopname: Cell::new(None),
             head: Cell::new(None),
             event_head: Cell::new(None),
+            title: Cell::new(None),
         }
     }
 }
@@ -376,8 +379,26 @@ impl Ctx<'_> {
                 matches!(c.class, CueClass::Speech | CueClass::Belief) && !c.noun_too
             })
     }
+    /// Whether a title phrase may start at `i`, whatever the end: false when the token is
+    /// no title modifier and no title starts there up to the end of the document, and
+    /// then [`Ctx::title_at`] is 0 for any end. Looked up once per token: the rules ask
+    /// at each word of a capitalized phrase and after it, again for each part they try.
+    fn may_start_title(&self, i: usize) -> bool {
+        cached(&self.f.tokens[i].title, || {
+            let (lower, tokens) = (&self.doc.lower, &self.doc.tokens);
+            self.is_title_modifier(i)
+                || self
+                    .lex
+                    .titles
+                    .longest_at(lower, tokens, i, tokens.len())
+                    .is_some()
+        })
+    }
     /// Length of a title phrase at `i` ("deputy secretary-general", "President").
     fn title_at(&self, i: usize, end: usize) -> usize {
+        if i >= end || !self.may_start_title(i) {
+            return 0;
+        }
         let mut k = i;
         while k < end && self.is_title_modifier(k) {
             k += 1;
@@ -1555,6 +1576,49 @@ mod tests {
                     sorted.iter().map(key).collect::<Vec<_>>()
                 );
             }
+        }
+    }
+
+    /// [`Ctx::title_at`], which answers 0 at once where [`Ctx::may_start_title`] says no
+    /// title starts, gives what the full test gives at every token and every end.
+    #[test]
+    fn title_at_equals_the_full_test() {
+        let lex = Lexicon::builtin();
+        for text in [
+            "Former Deputy Secretary-General Ban Ki-moon met President Donald Trump.",
+            "The deputy director said the former vice president and prime minister met.",
+            "deputy deputy. Vice President. former president donald trump said",
+            "Chief Executive Officer Tim Cook and Secretary of State Rex Tillerson.",
+        ] {
+            let mut doc = Document::new("t", text);
+            crate::text::analyze(&mut doc, &lex);
+            let f = Facts::new(&doc, &lex);
+            let n = doc.tokens.len();
+            let c = Ctx {
+                doc: &doc,
+                lex: &lex,
+                f: &f,
+                headline: false,
+                title_case: false,
+            };
+            let full = |i: usize, end: usize| {
+                let mut k = i;
+                while k < end && c.is_title_modifier(k) {
+                    k += 1;
+                }
+                match lex.titles.longest_at(&doc.lower, &doc.tokens, k, end) {
+                    Some((m, _)) => k + m - i,
+                    None if k > i && lex.titles.contains(c.lower(k - 1)) => k - i,
+                    None => 0,
+                }
+            };
+            for i in 0..=n {
+                for end in 0..=n {
+                    assert_eq!(c.title_at(i, end), full(i, end), "{text:?} {i} {end}");
+                }
+            }
+            // The texts hold titles.
+            assert!((0..n).any(|i| c.title_at(i, n) > 0), "{text:?}");
         }
     }
 
