@@ -620,14 +620,16 @@ fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
     let (mut upper, mut lower, mut count, mut capitalized) = (0, 0, 0, 0);
     // This reads every word of every sentence: the word's bytes (no test of char
     // boundaries, which the span has), and most words start with an ASCII lowercase
-    // letter, which answers [`has_lowercase`] at once.
+    // letter or have one second, which answers [`has_lowercase`] at once.
     let text = doc.text.as_bytes();
     for t in &doc.tokens[a..b] {
         if t.kind != TokenKind::Word {
             continue;
         }
         let word = &text[t.span.start..t.span.end];
-        if word.first().is_some_and(u8::is_ascii_lowercase) || has_lowercase(doc.slice(t.span)) {
+        // A lowercase ASCII first or second byte ("said", "Trump") is a lowercase letter.
+        let ascii_lower = matches!(word, [b'a'..=b'z', ..] | [_, b'a'..=b'z', ..]);
+        if ascii_lower || has_lowercase(doc.slice(t.span)) {
             lower += 1;
         } else if word.len() > 1 {
             upper += 1;
