@@ -354,8 +354,7 @@ fn attribution_findings(
     // Room for the follow-on statements too: growing the vector by doubling would copy it
     // and leave up to half of it unused for the rest of the run.
     let follow_ons: usize = doc.attributions.iter().map(|a| a.continuations.len()).sum();
-    let mut out: Vec<AttributionFinding> =
-        Vec::with_capacity(doc.attributions.len() + follow_ons);
+    let mut out: Vec<AttributionFinding> = Vec::with_capacity(doc.attributions.len() + follow_ons);
     for (a, (edge, response_edge)) in doc.attributions.iter().zip(edges) {
         out.push(AttributionFinding {
             speaker_mention: a.speaker_entity,

@@ -618,7 +618,13 @@ mod tests {
             start,
             end,
         };
-        for (a, s, e) in [("b", 1, 2), ("a", 5, 9), ("b", 0, 4), ("a", 5, 9), ("a", 5, 7)] {
+        for (a, s, e) in [
+            ("b", 1, 2),
+            ("a", 5, 9),
+            ("b", 0, 4),
+            ("a", 5, 9),
+            ("a", 5, 7),
+        ] {
             n.add_mention(m(a, s, e));
         }
         assert_eq!(

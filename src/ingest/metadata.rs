@@ -15,8 +15,7 @@ use std::sync::OnceLock;
 /// expression, not three copies of each (compiling the Unicode classes of the byline
 /// took as long as scanning several megabytes).
 pub struct Boilerplate {
-    /// (name, pattern with its multi-line flag, compiled on first use).
-    patterns: Vec<(String, String, OnceLock<Result<Regex, regex::Error>>)>,
+    patterns: Vec<Pattern>,
     /// The byline pattern and every boilerplate pattern in one automaton: one pass over
     /// the text says which of them match at all.
     any: OnceLock<RegexSet>,
@@ -26,6 +25,13 @@ pub struct Boilerplate {
     any_at_all: Regex,
 }
 
+/// One row of boilerplate.tsv (its name column is for the readers of the file).
+struct Pattern {
+    /// The regex with its multi-line flag.
+    source: String,
+    compiled: OnceLock<Result<Regex, regex::Error>>,
+}
+
 impl Boilerplate {
     pub fn parse(tsv: &str) -> anyhow::Result<Boilerplate> {
         let mut patterns = Vec::new();
@@ -33,7 +39,7 @@ impl Boilerplate {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let Some((name, re)) = line.split_once('\t') else {
+            let Some((_name, re)) = line.split_once('\t') else {
                 anyhow::bail!("boilerplate.tsv:{}: expected name<TAB>regex", n + 1);
             };
             // Checked here, not on first use: a bad row is reported when the file is
@@ -42,11 +48,14 @@ impl Boilerplate {
             regex_syntax::Parser::new()
                 .parse(&re)
                 .map_err(|e| anyhow::anyhow!("boilerplate.tsv:{}: {e}", n + 1))?;
-            patterns.push((name.to_string(), re, OnceLock::new()));
+            patterns.push(Pattern {
+                source: re,
+                compiled: OnceLock::new(),
+            });
         }
         let any_at_all = Regex::new(
             &std::iter::once(BYLINE)
-                .chain(patterns.iter().map(|(_, re, _)| re.as_str()))
+                .chain(patterns.iter().map(|p| p.source.as_str()))
                 .map(|re| format!("(?:{re})"))
                 .collect::<Vec<_>>()
                 .join("|"),
@@ -61,7 +70,7 @@ impl Boilerplate {
     fn set(&self) -> &RegexSet {
         self.any.get_or_init(|| {
             RegexSet::new(
-                std::iter::once(BYLINE).chain(self.patterns.iter().map(|(_, re, _)| re.as_str())),
+                std::iter::once(BYLINE).chain(self.patterns.iter().map(|p| p.source.as_str())),
             )
             // Compiles: the alternation of the same patterns did.
             .unwrap_or_else(|_| RegexSet::empty())
@@ -114,12 +123,12 @@ pub fn detect(doc: &mut Document, boilerplate: &Boilerplate) {
                 cut.push(Span::new(whole.start(), whole.end()));
             }
         }
-        for (k, (_, re, compiled)) in boilerplate.patterns.iter().enumerate() {
+        for (k, pattern) in boilerplate.patterns.iter().enumerate() {
             if !found.matched(k + 1) {
                 continue;
             }
             // It compiles: it is part of `any_at_all`, which did.
-            let Ok(re) = compiled.get_or_init(|| Regex::new(re)) else {
+            let Ok(re) = pattern.compiled.get_or_init(|| Regex::new(&pattern.source)) else {
                 continue;
             };
             for m in re.find_iter(text) {
