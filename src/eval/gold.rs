@@ -457,8 +457,8 @@ pub fn score(gold: &GoldFile, graph: &Graph) -> Scores {
         ))
     });
     for e in edges {
-        let pred = &e.weight().etype;
-        if !PREDICATES.contains(&pred.as_str()) {
+        let pred: &str = &e.weight().etype;
+        if !PREDICATES.contains(&pred) {
             continue;
         }
         let subj = ends(e.source());
@@ -470,7 +470,7 @@ pub fn score(gold: &GoldFile, graph: &Graph) -> Scores {
         let mut options = Vec::new();
         for a in &subj {
             for b in &obj {
-                options.push((a.clone(), pred.clone(), b.clone()));
+                options.push((a.clone(), pred.to_string(), b.clone()));
             }
         }
         let pick = options

@@ -102,7 +102,7 @@ pub fn write_edges(graph: &Graph, w: &mut dyn Write) -> Result<()> {
             &[
                 graph.g[a].id.as_str(),
                 graph.g[b].id.as_str(),
-                e.etype.as_str(),
+                &e.etype,
                 &e.provenance.len().max(1).to_string(),
                 &articles.into_iter().collect::<Vec<_>>().join(";"),
                 first.map_or("", |p| &*p.evidence),

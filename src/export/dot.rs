@@ -178,7 +178,7 @@ fn write_dot_counted(graph: &Graph, w: &mut dyn Write, opts: &DotOptions) -> Res
         }
     }
     for (a, b, e) in graph.sorted_edges() {
-        if !opts.include_mentions && e.etype == "mentions" {
+        if !opts.include_mentions && &*e.etype == "mentions" {
             continue;
         }
         if let (Some(&a), Some(&b)) = (map.get(&a), map.get(&b)) {
@@ -375,9 +375,9 @@ fn edge_attributes(e: &Edge) -> String {
     let label = if count > 1 {
         format!("{} ×{count}", e.etype)
     } else {
-        e.etype.clone()
+        e.etype.to_string()
     };
-    let (color, style) = match e.etype.as_str() {
+    let (color, style) = match &*e.etype {
         "says" => ("#6b6b6b", "solid"),
         "accuses" | "denies" | "disputes" | "indicts" | "criticizes" | "blames" | "sanctions" => {
             ("#c0392b", "bold")
@@ -390,7 +390,7 @@ fn edge_attributes(e: &Edge) -> String {
     };
     let tooltip = match e.provenance.first() {
         Some(p) => format!("{}: {}", e.etype, squash(&p.evidence)),
-        None => e.etype.clone(),
+        None => e.etype.to_string(),
     };
     format!(
         "label=\"{}\", tooltip=\"{}\", color=\"{color}\", fontcolor=\"{color}\", style={style}, penwidth={} ",
@@ -515,7 +515,7 @@ pub fn focus(graph: &Graph, name: &str, depth: usize) -> Result<Graph> {
             .edges_directed(i, petgraph::Direction::Incoming)
             .map(|e| (e.source(), e.weight()));
         for (j, e) in out.chain(inc) {
-            if e.etype != "mentions" && !dist.contains_key(&j) {
+            if &*e.etype != "mentions" && !dist.contains_key(&j) {
                 dist.insert(j, d + 1);
                 queue.push_back(j);
             }

@@ -401,7 +401,7 @@ impl<'a> Builder<'a> {
                 // Edges found without a span: graph of the source article, else default.
                 let g = (src.ntype == NodeType::Article).then(|| s.clone());
                 self.quads.add(&s, p.as_ref(), o.clone(), g.as_ref());
-                if e.etype == "authored_by" && src.ntype == NodeType::Article {
+                if &*e.etype == "authored_by" && src.ntype == NodeType::Article {
                     self.quads.add(&s, schema::AUTHOR, o.clone(), g.as_ref());
                 }
                 continue;
@@ -410,7 +410,7 @@ impl<'a> Builder<'a> {
                 let art = self.article_iri(&pr.article)?;
                 let g = Some(&art);
                 self.quads.add(&s, p.as_ref(), o.clone(), g);
-                if e.etype == "authored_by" && src.ntype == NodeType::Article {
+                if &*e.etype == "authored_by" && src.ntype == NodeType::Article {
                     self.quads.add(&s, schema::AUTHOR, o.clone(), g);
                 }
                 let occ = self.node_iri(&occurrence_id(&src.id, &e.etype, &dst.id, pr))?;

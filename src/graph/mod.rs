@@ -199,8 +199,10 @@ pub struct Provenance {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Edge {
+    /// The edge type's name, shared by every edge of the type (the graph interns it): no
+    /// string allocated per edge, and sorting edges ranks types by pointer, not by name.
     #[serde(rename = "type")]
-    pub etype: String,
+    pub etype: Arc<str>,
     pub provenance: Vec<Provenance>,
 }
 
@@ -212,7 +214,7 @@ pub struct Graph {
     /// Edge type names, interned by position: looking an edge up allocates nothing. A
     /// list, not a map: edge types are a handful of names (the extractors' edge names),
     /// and a scan comparing lengths first beats hashing the name on every call.
-    etypes: Vec<Box<str>>,
+    etypes: Vec<Arc<str>>,
     edges: FxHashMap<(NodeIndex, NodeIndex, u32), EdgeIndex>,
     /// For edges with many occurrences: positions in `provenance` by hash of the
     /// occurrence, so a repeated occurrence is found without scanning the list.
@@ -325,7 +327,7 @@ impl Graph {
                 a,
                 b,
                 Edge {
-                    etype: etype.to_string(),
+                    etype: self.etypes[t as usize].clone(),
                     provenance: Vec::new(),
                 },
             )
@@ -433,16 +435,28 @@ impl Graph {
             }
             rank[n.index()] = r;
         }
-        let mut etypes: Vec<&str> = self
-            .g
-            .edge_weights()
-            .map(|e| e.etype.as_str())
-            .collect::<rustc_hash::FxHashSet<&str>>()
-            .into_iter()
-            .collect();
+        // Edge types ranked by name. The edges of a type share one interned name, so the
+        // rank is looked up by the name's address (a few distinct addresses), not by
+        // hashing or comparing the name per edge; equal names at different addresses (an
+        // edge made outside `add_edge`) get equal ranks all the same.
+        let mut by_addr: FxHashMap<*const u8, &str> = FxHashMap::default();
+        for e in self.g.edge_weights() {
+            by_addr.entry(e.etype.as_ptr()).or_insert(&e.etype);
+        }
+        let mut etypes: Vec<&str> = by_addr.values().copied().collect();
         etypes.sort_unstable();
-        // Every edge's type is in the list: the search always finds it.
-        let etype_rank = |t: &str| etypes.binary_search(&t).unwrap_or_else(|at| at) as u128;
+        etypes.dedup();
+        let rank_by_addr: FxHashMap<*const u8, u128> = by_addr
+            .iter()
+            .map(|(&addr, t)| {
+                (
+                    addr,
+                    etypes.binary_search(t).unwrap_or_else(|at| at) as u128,
+                )
+            })
+            .collect();
+        // Every edge's type is in the map: the lookup always finds it.
+        let etype_rank = |t: &Arc<str>| rank_by_addr.get(&t.as_ptr()).copied().unwrap_or(0);
         let mut edges: Vec<(NodeIndex, NodeIndex, &Edge)> = Vec::with_capacity(self.g.edge_count());
         edges.extend(
             self.g
@@ -487,11 +501,14 @@ impl Graph {
         for n in self.g.node_weights() {
             *nodes.entry(n.ntype).or_default() += 1;
         }
-        let mut edges: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut edges: std::collections::BTreeMap<&str, usize> = Default::default();
         for e in self.g.edge_weights() {
-            *edges.entry(e.etype.clone()).or_default() += 1;
+            *edges.entry(&e.etype).or_default() += 1;
         }
-        (nodes.into_iter().collect(), edges.into_iter().collect())
+        (
+            nodes.into_iter().collect(),
+            edges.into_iter().map(|(t, n)| (t.to_string(), n)).collect(),
+        )
     }
 }
 
@@ -656,6 +673,52 @@ mod tests {
                 assert_eq!(x.partial_cmp(y), Some(fields));
             }
         }
+    }
+
+    #[test]
+    fn sorted_edges_rank_types_by_name_whatever_their_address() {
+        let mut g = Graph::default();
+        let ids = ["c", "a", "b", "a"];
+        let n: Vec<NodeIndex> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                g.g.add_node(Node::new(id.to_string(), NodeType::Person, i.to_string()))
+            })
+            .collect();
+        for (a, b, t) in [
+            (0, 1, "says"),
+            (1, 2, "meets"),
+            (3, 0, "says"),
+            (1, 0, "says"),
+        ] {
+            g.add_edge(n[a], n[b], t, None);
+        }
+        // Edges made outside `add_edge`: names equal to interned ones at other addresses.
+        for (a, b, t) in [(1, 0, "meets"), (3, 2, "says"), (0, 1, "accuses")] {
+            g.g.add_edge(
+                n[a],
+                n[b],
+                Edge {
+                    etype: Arc::from(t),
+                    provenance: Vec::new(),
+                },
+            );
+        }
+        // The order the sort stands for: a stable sort by (source id, type, target id).
+        let mut expected: Vec<_> =
+            g.g.edge_references()
+                .map(|e| (e.source(), e.target(), e.weight()))
+                .collect();
+        expected.sort_by(|x, y| {
+            (&g.g[x.0].id, &x.2.etype, &g.g[x.1].id).cmp(&(&g.g[y.0].id, &y.2.etype, &g.g[y.1].id))
+        });
+        let key = |v: &[(NodeIndex, NodeIndex, &Edge)]| -> Vec<_> {
+            v.iter()
+                .map(|&(a, b, e)| (a, b, e as *const Edge))
+                .collect()
+        };
+        assert_eq!(key(&g.sorted_edges()), key(&expected));
     }
 
     #[test]
