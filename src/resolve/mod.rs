@@ -345,8 +345,13 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut mentioned_in: Vec<u32> = Vec::new();
     // Capitals' countries by ISO code.
     let mut country_nodes: FxHashMap<String, NodeIndex> = FxHashMap::default();
-    // Mentions are gathered per node and sorted into the nodes' sets once at the end.
-    let mut mentions = Mentions::default();
+    // Mentions are gathered per node and sorted into the nodes' sets once at the end:
+    // one per entity mention, author and statement.
+    let mut mentions = Mentions(Vec::with_capacity(
+        all.iter()
+            .map(|f| f.mentions.len() + f.authors.len() + f.attributions.len())
+            .sum(),
+    ));
     // Article ids by number (equal ids, equal numbers).
     let mut article_numbers: FxHashMap<String, u32> = FxHashMap::default();
     let mut statements = Statements {
@@ -529,25 +534,42 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
 }
 
 /// Mentions by node, gathered while the graph is built: one sort per node at the end
-/// instead of an ordered insert per mention.
+/// instead of an ordered insert per mention. One list for the run, in the order found,
+/// handed out by node at the end into vectors of the exact size: a vector per node grown
+/// one push at a time reallocated (and copied) each node's list several times over.
 #[derive(Default)]
-struct Mentions(Vec<Vec<MentionRef>>);
+struct Mentions(Vec<(u32, MentionRef)>);
 
 impl Mentions {
     fn add(&mut self, n: NodeIndex, article: &Arc<str>, start: usize, end: usize) {
-        let i = n.index();
-        if i >= self.0.len() {
-            self.0.resize_with(i + 1, Vec::new);
-        }
-        self.0[i].push(MentionRef {
-            article: article.clone(),
-            start,
-            end,
-        });
+        self.0.push((
+            n.index() as u32,
+            MentionRef {
+                article: article.clone(),
+                start,
+                end,
+            },
+        ));
     }
 
     fn store(self, g: &mut Graph) {
-        for (i, mut list) in self.0.into_iter().enumerate() {
+        use petgraph::visit::NodeIndexable;
+        // A counting sort by node: each node's mentions keep the order they were found in.
+        let mut counts: Vec<u32> = vec![0; g.g.node_bound()];
+        for &(n, _) in &self.0 {
+            counts[n as usize] += 1;
+        }
+        let mut lists: Vec<Vec<MentionRef>> = counts
+            .iter()
+            .map(|&c| Vec::with_capacity(c as usize))
+            .collect();
+        for (n, m) in self.0 {
+            lists[n as usize].push(m);
+        }
+        for (i, mut list) in lists.into_iter().enumerate() {
+            if list.is_empty() {
+                continue;
+            }
             let mentions = &mut g.g[NodeIndex::new(i)].mentions;
             if mentions.is_empty() {
                 *mentions = list;
