@@ -187,27 +187,11 @@ impl Fingerprints {
     /// Bits of the set: a few thousand words fill a few percent of them.
     const BITS: usize = 1 << 16;
 
-    /// The fingerprint of `word`: its length and its first and last eight bytes (all of
-    /// them up to 16 bytes), mixed down to a bit of the set. Equal words, equal prints.
+    /// The fingerprint of `word`: the top bits of its [`word_hash`]. Equal words, equal
+    /// prints.
     #[inline]
     fn of(word: &[u8]) -> usize {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        const L: u64 = 0x9e37_79b9_7f4a_7c15;
-        let (head, tail) = match word.len() {
-            8.. => (
-                u64::from_le_bytes(word[..8].try_into().unwrap()),
-                u64::from_le_bytes(word[word.len() - 8..].try_into().unwrap()),
-            ),
-            _ => {
-                let mut x = 0u64;
-                for (k, &b) in word.iter().enumerate() {
-                    x |= (b as u64) << (8 * k);
-                }
-                (x, 0)
-            }
-        };
-        let h = (head.wrapping_mul(K).rotate_left(26) ^ tail ^ word.len() as u64).wrapping_mul(L);
-        (h >> (64 - Self::BITS.trailing_zeros())) as usize
+        (word_hash(word) >> (64 - Self::BITS.trailing_zeros())) as usize
     }
 
     fn insert(&mut self, word: &[u8]) {
@@ -220,6 +204,152 @@ impl Fingerprints {
     fn may_hold(&self, word: &[u8]) -> bool {
         let bit = Self::of(word);
         self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
+/// A word as two integers: its first and last eight bytes when it has eight or more; its
+/// first and last four when four to seven; its first, middle and last byte when one to
+/// three. With the length they hold every byte of a word of up to 16 bytes, so such words
+/// are told equal from three integer compares, without a byte compare.
+#[inline]
+fn word_key(word: &[u8]) -> (u64, u64) {
+    let n = word.len();
+    match n {
+        8.. => (
+            u64::from_le_bytes(word[..8].try_into().unwrap()),
+            u64::from_le_bytes(word[n - 8..].try_into().unwrap()),
+        ),
+        4..=7 => {
+            let lo = u32::from_le_bytes(word[..4].try_into().unwrap()) as u64;
+            let hi = u32::from_le_bytes(word[n - 4..].try_into().unwrap()) as u64;
+            (lo | hi << 32, 0)
+        }
+        1..=3 => {
+            let x = word[0] as u64 | (word[n / 2] as u64) << 8 | (word[n - 1] as u64) << 16;
+            (x, 0)
+        }
+        0 => (0, 0),
+    }
+}
+
+/// A hash of a word from its [`word_key`] and length: a few loads and multiplies, no loop
+/// over the bytes. Equal words, equal hashes; only the tables of this module use it (never
+/// iterated, so it never shows in the output).
+#[inline]
+fn mix(head: u64, tail: u64, n: usize) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    const L: u64 = 0x9e37_79b9_7f4a_7c15;
+    (head.wrapping_mul(K).rotate_left(26) ^ tail ^ n as u64).wrapping_mul(L)
+}
+
+#[inline]
+fn word_hash(word: &[u8]) -> u64 {
+    let (head, tail) = word_key(word);
+    mix(head, tail, word.len())
+}
+
+/// A first word of a [`FirstWords`] table with its phrases.
+#[derive(Debug, Clone)]
+struct FirstWord<V> {
+    /// [`word_key`] of the word.
+    key: (u64, u64),
+    hash: u64,
+    word: Box<[u8]>,
+    phrases: Phrases<V>,
+}
+
+impl<V> FirstWord<V> {
+    #[inline]
+    fn is(&self, key: (u64, u64), word: &[u8]) -> bool {
+        // Up to 16 bytes the key and length are the word.
+        self.key == key
+            && self.word.len() == word.len()
+            && (word.len() <= 16 || *self.word == *word)
+    }
+}
+
+/// A hash table from first words to their phrases, open addressing over [`word_hash`]:
+/// the per-token lookup of [`PhraseMap`] hashes a word in a few loads and multiplies and
+/// tells a key from its [`word_key`] in integer compares (no byte compare up to 16 bytes).
+/// Cheaper than a `HashMap<String, _>`, whose `Hash` of a `str` loops over the bytes and
+/// whose key compare calls `memcmp`.
+#[derive(Debug, Clone)]
+struct FirstWords<V> {
+    /// Per slot: 1 + the index of its entry, 0 when empty. A power of two long, at most
+    /// a quarter full: most words looked up are no key, and their search ends at the
+    /// first empty slot.
+    slots: Box<[u32]>,
+    /// The first words in the order inserted.
+    entries: Vec<FirstWord<V>>,
+}
+
+impl<V> Default for FirstWords<V> {
+    fn default() -> Self {
+        FirstWords {
+            slots: vec![0u32; 16].into_boxed_slice(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> FirstWords<V> {
+    /// Where the search for `hash` starts in `slots` (a power of two long): the top bits,
+    /// which the multiply mixes from all the key's bits.
+    #[inline]
+    fn home(hash: u64, slots: usize) -> usize {
+        (hash >> 40) as usize & (slots - 1)
+    }
+
+    /// The slot of `word`'s entry, or the empty slot where it would go. Always inlined:
+    /// out of line, its register saves cost as much as the search.
+    #[inline(always)]
+    fn slot(&self, key: (u64, u64), word: &[u8]) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = Self::home(mix(key.0, key.1, word.len()), self.slots.len());
+        loop {
+            match self.slots[at] {
+                0 => return at,
+                s if self.entries[s as usize - 1].is(key, word) => return at,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    #[inline]
+    fn get(&self, word: &[u8]) -> Option<&Phrases<V>> {
+        match self.slots[self.slot(word_key(word), word)] {
+            0 => None,
+            s => Some(&self.entries[s as usize - 1].phrases),
+        }
+    }
+
+    fn get_or_default(&mut self, word: &[u8]) -> &mut Phrases<V> {
+        let key = word_key(word);
+        let mut at = self.slot(key, word);
+        if self.slots[at] == 0 {
+            if (self.entries.len() + 1) * 4 > self.slots.len() {
+                let mut slots = vec![0u32; self.slots.len() * 2].into_boxed_slice();
+                let mask = slots.len() - 1;
+                for (k, e) in self.entries.iter().enumerate() {
+                    let mut a = Self::home(e.hash, slots.len());
+                    while slots[a] != 0 {
+                        a = (a + 1) & mask;
+                    }
+                    slots[a] = k as u32 + 1;
+                }
+                self.slots = slots;
+                at = self.slot(key, word);
+            }
+            self.entries.push(FirstWord {
+                key,
+                hash: mix(key.0, key.1, word.len()),
+                word: word.into(),
+                phrases: Phrases::default(),
+            });
+            self.slots[at] = self.entries.len() as u32;
+        }
+        let s = self.slots[at] as usize - 1;
+        &mut self.entries[s].phrases
     }
 }
 
@@ -263,7 +393,7 @@ impl<V> Default for Phrases<V> {
 /// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
-    by_first: HashMap<String, Phrases<V>, FxBuild>,
+    by_first: FirstWords<V>,
     /// Shapes of the first words: most tokens start no phrase, and the token's shape
     /// ([`word_shape`]) tells so without hashing the word.
     first_shapes: ShapeSet,
@@ -272,7 +402,7 @@ pub struct PhraseMap<V> {
 impl<V> Default for PhraseMap<V> {
     fn default() -> Self {
         PhraseMap {
-            by_first: HashMap::default(),
+            by_first: FirstWords::default(),
             first_shapes: ShapeSet::default(),
         }
     }
@@ -285,7 +415,7 @@ impl<V: Clone> PhraseMap<V> {
             return;
         }
         self.first_shapes.insert(&words[0]);
-        let phrases = self.by_first.entry(words[0].clone()).or_default();
+        let phrases = self.by_first.get_or_default(words[0].as_bytes());
         if phrases.list.iter().any(|p| p.words == words) {
             return; // first entry wins: files are read top to bottom
         }
@@ -346,7 +476,8 @@ impl<V: Clone> PhraseMap<V> {
     /// out. Out of line: the callers inline the shape test, which most tokens fail.
     #[inline(never)]
     fn starting_with<'a>(&'a self, lower: &str, tokens: &[Token], i: usize) -> &'a [Phrase<V>] {
-        let Some(phrases) = self.by_first.get(tokens[i].span.slice(lower)) else {
+        let sp = tokens[i].span;
+        let Some(phrases) = self.by_first.get(&lower.as_bytes()[sp.start..sp.end]) else {
             return &[];
         };
         let longer = tokens
@@ -371,13 +502,13 @@ impl<V: Clone> PhraseMap<V> {
         if !phrase.is_empty() && phrase.bytes().all(|b| b.is_ascii_lowercase()) {
             return self
                 .by_first
-                .get(phrase)
+                .get(phrase.as_bytes())
                 .is_some_and(|l| l.list[l.singles..].iter().any(|p| p.words[0] == phrase));
         }
         let words = phrase_tokens(phrase);
         words
             .first()
-            .and_then(|f| self.by_first.get(f))
+            .and_then(|f| self.by_first.get(f.as_bytes()))
             .is_some_and(|l| l.list.iter().any(|p| p.words == words))
     }
 }
@@ -860,6 +991,42 @@ mod tests {
     }
 
     /// A word put in a [`Fingerprints`] set is always let through.
+    #[test]
+    fn first_words_answer_as_a_hash_map() {
+        // Words of every length around the key's cases (3, 4, 7, 8, 16, 17 bytes), words
+        // equal but for one byte at each position, and non-ASCII bytes.
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for n in 1..=20 {
+            let base: Vec<u8> = (0..n).map(|k| b'a' + (k % 26) as u8).collect();
+            for k in 0..n {
+                let mut w = base.clone();
+                w[k] = b'z';
+                words.push(w);
+            }
+            words.push(base);
+        }
+        words.push("’s".as_bytes().to_vec());
+        words.push("café".as_bytes().to_vec());
+        let mut table: FirstWords<usize> = FirstWords::default();
+        let mut map: HashMap<Vec<u8>, usize> = HashMap::new();
+        // Every other word in, the others only looked up.
+        for (k, w) in words.iter().enumerate().filter(|(k, _)| k % 2 == 0) {
+            table.get_or_default(w).singles = k;
+            map.insert(w.clone(), k);
+        }
+        for w in &words {
+            assert_eq!(
+                table.get(w).map(|p| p.singles),
+                map.get(w).copied(),
+                "{w:?}"
+            );
+        }
+        // A word put in twice keeps one entry.
+        table.get_or_default(&words[0]).singles += 1000;
+        assert_eq!(table.get(&words[0]).map(|p| p.singles), Some(1000));
+        assert_eq!(table.entries.len(), map.len());
+    }
+
     #[test]
     fn fingerprints_hold_the_words_put_in() {
         let lex = Lexicon::builtin();
