@@ -1673,18 +1673,15 @@ impl Recent {
         let last = doc.mentions.partition_point(|m| m.span.start < sp.end);
         let first = doc.mentions[..last]
             .partition_point(|m| m.span.start + self.longest_mention < sp.start);
-        let inside: Vec<usize> = (first..last)
-            .filter(|&i| {
+        // The mentions overlapping the speaker, as an iterator over the few candidates
+        // (no Vec per speaker).
+        let inside = || {
+            (first..last).filter(|&i| {
                 let m = &doc.mentions[i];
                 sp.overlaps(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM
             })
-            .collect();
-        let pick = |t: &[EntityType]| {
-            inside
-                .iter()
-                .copied()
-                .rfind(|&i| t.contains(&doc.mentions[i].etype))
         };
+        let pick = |t: &[EntityType]| inside().rfind(|&i| t.contains(&doc.mentions[i].etype));
         let text = doc.lower(sp);
         // Only the first and last words are needed for most speakers (the whole list only
         // for a titled person): taken from both ends, without splitting the middle.
@@ -1702,7 +1699,7 @@ impl Recent {
         let group = head.len() > 3
             && head.ends_with('s')
             && !head.ends_with("ss")
-            && inside.iter().all(|&m| doc.mentions[m].span.end < sp.end)
+            && inside().all(|m| doc.mentions[m].span.end < sp.end)
             && doc.text[sp.start..sp.end]
                 .rsplit(' ')
                 .next()
