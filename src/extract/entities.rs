@@ -9,7 +9,7 @@
 //! same run found (`Lexicon::run_names`, "lance ho"). A final pass marks short names
 //! ("Wei") of people already named in full in the same article.
 
-use crate::document::{Document, EntityMention, EntityType, TokenKind};
+use crate::document::{Document, EntityMention, EntityType, Token, TokenKind};
 use crate::lexicon::{CueClass, FunctionClass, GazEntry, GazKind, Lexicon, OrgHead, PhraseMap};
 use crate::span::Span;
 use crate::text::tokens::ShapeSet;
@@ -779,14 +779,11 @@ fn team_or_venue_at(
     if c.doc.lowercased || !c.is_cap(i) {
         return None;
     }
-    let marker = |k: usize| {
-        matches!(
-            c.text_bytes(k),
-            b"v" | b"vs" | b"vs." | b"versus" | b"AT" | b":"
-        )
-    };
-    let near = (i + 1..(i + 5).min(b))
-        .any(|k| c.doc.tokens[k].kind == TokenKind::Number || marker(k))
+    let text = c.doc.text.as_bytes();
+    let marker = |k: usize| is_team_marker(&c.doc.tokens[k], text);
+    let near = c.doc.tokens[i + 1..(i + 5).min(b)]
+        .iter()
+        .any(|t| t.kind == TokenKind::Number || is_team_marker(t, text))
         || (i > a && (marker(i - 1) || last_team_end == Some(i - 1)));
     if !near {
         return None;
@@ -827,6 +824,18 @@ fn team_or_venue_at(
     } else {
         (n, EntityType::Organization, RULE_TEAM)
     })
+}
+
+/// A token that marks a fixture or a results line: "v", "vs", "AT", ":" as written.
+#[inline]
+fn is_team_marker(t: &Token, text: &[u8]) -> bool {
+    // Read for the few tokens after each capitalized word: the first byte rules out
+    // nearly all before the whole word is compared.
+    matches!(text.get(t.span.start), Some(b'v' | b'A' | b':'))
+        && matches!(
+            &text[t.span.start..t.span.end],
+            b"v" | b"vs" | b"vs." | b"versus" | b"AT" | b":"
+        )
 }
 
 /// Length of a team's name at `i`: one capitalized word, a known place ("Kansas City"),
