@@ -622,20 +622,30 @@ fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
     // boundaries, which the span has), and most words start with an ASCII lowercase
     // letter or have one second, which answers [`has_lowercase`] at once.
     let text = doc.text.as_bytes();
-    for t in &doc.tokens[a..b] {
+    for (k, t) in doc.tokens[a..b].iter().enumerate() {
         if t.kind != TokenKind::Word {
             continue;
         }
         let word = &text[t.span.start..t.span.end];
         // A lowercase ASCII first or second byte ("said", "Trump") is a lowercase letter.
         let ascii_lower = matches!(word, [b'a'..=b'z', ..] | [_, b'a'..=b'z', ..]);
-        if ascii_lower || has_lowercase(doc.slice(t.span)) {
+        let is_lower = ascii_lower || has_lowercase(doc.slice(t.span));
+        if is_lower {
             lower += 1;
         } else if word.len() > 1 {
             upper += 1;
         }
         count += 1;
         capitalized += t.capitalized as usize;
+        // Most sentences are neither, and tell so about halfway: more words with a
+        // lowercase letter than the words in capitals even if all the rest were, and more
+        // than one in four words not capitalized even if all the rest were.
+        if is_lower {
+            let rest = b - a - k - 1;
+            if lower > upper + rest && (count - capitalized) * 4 > count + rest {
+                return (false, false);
+            }
+        }
     }
     let headline = upper >= 2 && upper >= lower;
     // The lexicon lookups only for the few sentences mostly in capitals.
@@ -1592,6 +1602,59 @@ mod tests {
 
     /// [`Ctx::title_at`], which answers 0 at once where [`Ctx::may_start_title`] says no
     /// title starts, gives what the full test gives at every token and every end.
+    #[test]
+    fn capitals_equals_the_full_count() {
+        let lex = Lexicon::builtin();
+        let full = |doc: &Document, a: usize, b: usize| {
+            let words: Vec<usize> = (a..b)
+                .filter(|&k| doc.tokens[k].kind == TokenKind::Word)
+                .collect();
+            let lower = words
+                .iter()
+                .filter(|&&k| has_lowercase(doc.token_text(k)))
+                .count();
+            let upper = words
+                .iter()
+                .filter(|&&k| !has_lowercase(doc.token_text(k)) && doc.token_text(k).len() > 1)
+                .count();
+            let capitalized = words.iter().filter(|&&k| doc.tokens[k].capitalized).count();
+            let headline = upper >= 2 && upper >= lower;
+            let title_case = !headline
+                && words.len() >= 4
+                && capitalized * 4 >= words.len() * 3
+                && words.iter().any(|&k| {
+                    k > a
+                        && doc.tokens[k].capitalized
+                        && doc.tokens[k - 1].kind == TokenKind::Word
+                        && (lex.function_class(doc.token_lower(k)).is_some()
+                            || lex.cues.contains(doc.token_lower(k)))
+                });
+            (headline, title_case)
+        };
+        for text in [
+            "NFL AMERICAN FOOTBALL-RANDALL CUNNINGHAM RETIRES and more",
+            "Bernie Sanders Says He's Already Started Writing His Inaugural Address",
+            "The minister said on Tuesday that the talks would go on.",
+            "TYPE FRN BASE 3M LIBOR",
+            "a b c D E F G H I J K",
+            "Ümit ÖZ ÇAĞ said Şu and ÉLAN ÉTÉ",
+            "Maher Tells Trump the news in a long talk with him",
+        ] {
+            let mut doc = Document::new("t", text);
+            crate::text::analyze(&mut doc, &lex);
+            let n = doc.tokens.len();
+            for a in 0..=n {
+                for b in a..=n {
+                    assert_eq!(
+                        capitals(&doc, &lex, a, b),
+                        full(&doc, a, b),
+                        "{text:?} {a} {b}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn title_at_equals_the_full_test() {
         let lex = Lexicon::builtin();
