@@ -1934,6 +1934,19 @@ fn nearest_before(doc: &Document, at: usize, types: &[EntityType]) -> Option<usi
 mod tests {
     use super::*;
 
+    /// A context with no quotes, its per-token tables read from `doc`.
+    fn plain_ctx<'d>(doc: &'d Document, lex: &'d Lexicon) -> Ctx<'d> {
+        Ctx {
+            doc,
+            lex,
+            quotes: Vec::new(),
+            inside: Vec::new(),
+            in_mention: mention_tokens(doc),
+            classes: vec![Cell::new(None); doc.tokens.len()],
+            longest_mention: longest_mention(doc),
+        }
+    }
+
     fn person(doc: &Document, name: &str, nth: usize) -> EntityMention {
         let at = doc
             .text
@@ -2071,15 +2084,7 @@ mod tests {
             "“That,” İstanbul’s MAYOR said — and BUT that’s 47% of Ünïcode, “ok” ¿no?",
         );
         crate::text::analyze(&mut doc, &lex);
-        let c = Ctx {
-            doc: &doc,
-            lex: &lex,
-            quotes: Vec::new(),
-            inside: Vec::new(),
-            in_mention: Vec::new(),
-            classes: vec![Cell::new(None); doc.tokens.len()],
-            longest_mention: 0,
-        };
+        let c = plain_ctx(&doc, &lex);
         for (i, t) in doc.tokens.iter().enumerate() {
             // Asked twice: the cached answer is the lexicon's.
             assert_eq!(c.class(i), lex.token_class(t, &doc.lower));
@@ -2139,15 +2144,7 @@ mod tests {
         crate::text::analyze(&mut doc, &lex);
         crate::extract::entities::extract(&mut doc, &lex);
         let n = doc.tokens.len();
-        let c = Ctx {
-            doc: &doc,
-            lex: &lex,
-            quotes: Vec::new(),
-            inside: Vec::new(),
-            in_mention: mention_tokens(&doc),
-            classes: vec![Cell::new(None); n],
-            longest_mention: longest_mention(&doc),
-        };
+        let c = plain_ctx(&doc, &lex);
         let mut cues = 0;
         for end in [n, n / 2] {
             for i in 0..n {
@@ -2178,15 +2175,7 @@ mod tests {
         crate::text::analyze(&mut doc, &lex);
         crate::extract::entities::extract(&mut doc, &lex);
         assert!(doc.mentions.len() >= 4, "{:?}", doc.mentions);
-        let c = Ctx {
-            doc: &doc,
-            lex: &lex,
-            quotes: Vec::new(),
-            inside: Vec::new(),
-            in_mention: Vec::new(),
-            classes: Vec::new(),
-            longest_mention: longest_mention(&doc),
-        };
+        let c = plain_ctx(&doc, &lex);
         let ends: Vec<usize> = (0..=doc.text.len()).step_by(3).collect();
         for &a in &ends {
             for &b in ends.iter().filter(|&&b| b >= a) {
