@@ -232,6 +232,20 @@ impl Document {
         self.lower(self.tokens[i].span)
     }
 
+    /// [`Document::token_text`] as bytes: comparing with a word or a mark needs none of
+    /// the char-boundary checks of `&str` slicing (a token's span lies on boundaries).
+    /// The extractors ask this of most tokens.
+    pub fn token_bytes(&self, i: usize) -> &[u8] {
+        let span = self.tokens[i].span;
+        &self.text.as_bytes()[span.start..span.end]
+    }
+
+    /// [`Document::token_lower`] as bytes (see [`Document::token_bytes`]).
+    pub fn token_lower_bytes(&self, i: usize) -> &[u8] {
+        let span = self.tokens[i].span;
+        &self.lower.as_bytes()[span.start..span.end]
+    }
+
     /// Index of the sentence holding byte offset `at`.
     pub fn sentence_at(&self, at: usize) -> Option<usize> {
         let i = self.sentences.partition_point(|s| s.span.end <= at);

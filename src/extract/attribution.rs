@@ -56,16 +56,12 @@ impl<'d> Ctx<'d> {
     fn text(&self, i: usize) -> &str {
         self.doc.token_text(i)
     }
-    /// [`Ctx::lower`] as bytes: comparing with a word needs no char-boundary checks of the
-    /// `&str` slicing (the sentence loop asks this of every token).
+    /// [`Ctx::lower`] as bytes (the sentence loop asks this of every token).
     fn lower_bytes(&self, i: usize) -> &[u8] {
-        let sp = self.doc.tokens[i].span;
-        &self.doc.lower.as_bytes()[sp.start..sp.end]
+        self.doc.token_lower_bytes(i)
     }
-    /// [`Ctx::text`] as bytes (see [`Ctx::lower_bytes`]).
     fn text_bytes(&self, i: usize) -> &[u8] {
-        let sp = self.doc.tokens[i].span;
-        &self.doc.text.as_bytes()[sp.start..sp.end]
+        self.doc.token_bytes(i)
     }
     /// The function word class of the token: its shape rules out most content words
     /// before the word is hashed.

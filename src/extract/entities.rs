@@ -330,18 +330,14 @@ impl Ctx<'_> {
     fn text(&self, i: usize) -> &str {
         self.doc.token_text(i)
     }
-    /// [`Ctx::lower`] as bytes, for comparing with a connector ("of", "and"): no test of
-    /// char boundaries, which the token's span has.
+    /// [`Ctx::lower`] as bytes, for comparing with a connector ("of", "and").
     fn lower_bytes(&self, i: usize) -> &[u8] {
-        let span = self.doc.tokens[i].span;
-        &self.doc.lower.as_bytes()[span.start..span.end]
+        self.doc.token_lower_bytes(i)
     }
-    /// [`Ctx::text`] as bytes, for comparing with punctuation and markers (",", "v"):
-    /// no test of char boundaries, which the token's span has. The rules compare a few
-    /// tokens after each capitalized word.
+    /// [`Ctx::text`] as bytes, for comparing with punctuation and markers (",", "v"): the
+    /// rules compare a few tokens after each capitalized word.
     fn text_bytes(&self, i: usize) -> &[u8] {
-        let span = self.doc.tokens[i].span;
-        &self.doc.text.as_bytes()[span.start..span.end]
+        self.doc.token_bytes(i)
     }
     /// The token as written is an event head ("Summit"): looked up once per token.
     fn is_event_head(&self, i: usize) -> bool {
