@@ -347,11 +347,14 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     let mut country_nodes: FxHashMap<String, NodeIndex> = FxHashMap::default();
     // Mentions are gathered per node and sorted into the nodes' sets once at the end:
     // one per entity mention, author and statement.
-    let mut mentions = Mentions(Vec::with_capacity(
-        all.iter()
-            .map(|f| f.mentions.len() + f.authors.len() + f.attributions.len())
-            .sum(),
-    ));
+    let mut mentions = Mentions {
+        found: Vec::with_capacity(
+            all.iter()
+                .map(|f| f.mentions.len() + f.authors.len() + f.attributions.len())
+                .sum(),
+        ),
+        articles: Vec::new(),
+    };
     // Article ids by number (equal ids, equal numbers).
     let mut article_numbers: FxHashMap<String, u32> = FxHashMap::default();
     let mut statements = Statements {
@@ -367,6 +370,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             Some(&n) => n,
             None => {
                 article_numbers.insert(f.info.id.clone(), next);
+                mentions.articles.push(article.clone());
                 next
             }
         };
@@ -400,7 +404,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             {
                 node.aliases.insert(m.surface.clone());
             }
-            mentions.add(n, &article, m.span.start, m.span.end);
+            mentions.add(n, article_number, m.span.start, m.span.end);
             if mentioned_in.len() <= n.index() {
                 mentioned_in.resize(n.index() + 1, 0);
             }
@@ -437,7 +441,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                 Node::new(id.clone(), NodeType::Person, name.clone())
             });
             g.g[p].aliases.insert(name.clone());
-            mentions.add(p, &article, span.start, span.end);
+            mentions.add(p, article_number, span.start, span.end);
             g.add_edge(art, p, "authored_by", None);
         }
         // Statements.
@@ -460,7 +464,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             if !node.aliases.contains(&a.text) {
                 node.aliases.insert(a.text.clone());
             }
-            mentions.add(s, &article, a.content.start, a.content.end);
+            mentions.add(s, article_number, a.content.start, a.content.end);
             statements.articles.insert((s, article_number));
             if let Some(sp) = speaker {
                 let prov = Provenance {
@@ -537,34 +541,50 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
 /// instead of an ordered insert per mention. One list for the run, in the order found,
 /// handed out by node at the end into vectors of the exact size: a vector per node grown
 /// one push at a time reallocated (and copied) each node's list several times over.
+/// Articles are numbered in the list (24 bytes a mention, not the 40 of a node number
+/// with a [`MentionRef`]), and each mention gets its article's shared id at the end.
 #[derive(Default)]
-struct Mentions(Vec<(u32, MentionRef)>);
+struct Mentions {
+    found: Vec<Found>,
+    /// The article ids by number: the first copy made of each.
+    articles: Vec<Arc<str>>,
+}
+
+/// A mention of node `node` in article number `article` at `start..end`.
+struct Found {
+    node: u32,
+    article: u32,
+    start: usize,
+    end: usize,
+}
 
 impl Mentions {
-    fn add(&mut self, n: NodeIndex, article: &Arc<str>, start: usize, end: usize) {
-        self.0.push((
-            n.index() as u32,
-            MentionRef {
-                article: article.clone(),
-                start,
-                end,
-            },
-        ));
+    fn add(&mut self, n: NodeIndex, article: u32, start: usize, end: usize) {
+        self.found.push(Found {
+            node: n.index() as u32,
+            article,
+            start,
+            end,
+        });
     }
 
     fn store(self, g: &mut Graph) {
         use petgraph::visit::NodeIndexable;
         // A counting sort by node: each node's mentions keep the order they were found in.
         let mut counts: Vec<u32> = vec![0; g.g.node_bound()];
-        for &(n, _) in &self.0 {
-            counts[n as usize] += 1;
+        for f in &self.found {
+            counts[f.node as usize] += 1;
         }
         let mut lists: Vec<Vec<MentionRef>> = counts
             .iter()
             .map(|&c| Vec::with_capacity(c as usize))
             .collect();
-        for (n, m) in self.0 {
-            lists[n as usize].push(m);
+        for f in self.found {
+            lists[f.node as usize].push(MentionRef {
+                article: self.articles[f.article as usize].clone(),
+                start: f.start,
+                end: f.end,
+            });
         }
         for (i, mut list) in lists.into_iter().enumerate() {
             if list.is_empty() {
