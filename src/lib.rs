@@ -10,6 +10,7 @@
 //! [`eval`] scores the output against gold annotations; [`store`] keeps a graph on disk that
 //! later builds add articles to.
 
+pub mod allocator;
 pub mod document;
 pub mod eval;
 pub mod export;

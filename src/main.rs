@@ -19,7 +19,7 @@ use std::time::Instant;
 /// page faults when the kernel has free huge pages, and cost 0.3 s of compaction when not.
 /// The library leaves the allocator to its users.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: claimgraph::allocator::Mimalloc = claimgraph::allocator::Mimalloc;
 
 #[derive(Parser)]
 #[command(

@@ -16,7 +16,7 @@
 
 /// The allocator `claimgraph` uses (see src/main.rs), so the figures are the tool's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: claimgraph::allocator::Mimalloc = claimgraph::allocator::Mimalloc;
 
 use claimgraph::export::{self, Format};
 use claimgraph::ingest::metadata::{self, Boilerplate};
