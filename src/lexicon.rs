@@ -461,13 +461,21 @@ impl<V: Clone> PhraseMap<V> {
             .iter()
             // The first word is the key just found; for the others the shape rules out
             // most tokens that differ before their text is compared.
+            // A one-word phrase (most candidates) is its first word, just found, and fits
+            // (`i < end`): no zip of three slices to set up for it.
             .filter(move |p| {
-                i + p.words.len() <= end
-                    && p.words[1..]
-                        .iter()
-                        .zip(&p.shapes[1..])
-                        .zip(&tokens[i + 1..])
-                        .all(|((w, &shape), t)| t.shape == shape && t.span.slice(lower) == w)
+                p.words.len() == 1
+                    || i + p.words.len() <= end
+                        && p.words[1..]
+                            .iter()
+                            .zip(&p.shapes[1..])
+                            .zip(&tokens[i + 1..])
+                            .all(|((w, &shape), t)| {
+                                // Bytes: equal as `str` when equal as bytes, without the
+                                // char boundary tests of slicing a `str`.
+                                t.shape == shape
+                                    && lower.as_bytes()[t.span.start..t.span.end] == *w.as_bytes()
+                            })
             })
             .map(|p| (p.words.len(), &p.value))
     }
@@ -1025,6 +1033,69 @@ mod tests {
         table.get_or_default(&words[0]).singles += 1000;
         assert_eq!(table.get(&words[0]).map(|p| p.singles), Some(1000));
         assert_eq!(table.entries.len(), map.len());
+    }
+
+    /// [`PhraseMap::matches_at`] (one-word phrases taken at once, the other words compared
+    /// as bytes) equals a scan of all the phrases of the first word comparing `str`s.
+    #[test]
+    fn matches_at_equals_a_scan_of_all_phrases() {
+        let mut map: PhraseMap<usize> = PhraseMap::default();
+        let phrases = [
+            "new",
+            "new york",
+            "new york city",
+            "new zealand",
+            "the hague",
+            "the",
+            "café",
+            "café de flore",
+            "u.s.",
+            "u.s. army",
+            "san josé",
+            "são paulo",
+            "new-york",
+            "york",
+        ];
+        for (k, p) in phrases.iter().enumerate() {
+            map.insert(p, k);
+        }
+        let texts = [
+            "New York City and new zealand, the Hague; NEW YORK CITY.",
+            "Café de Flore in São Paulo near San José, the U.S. Army and the U.S.",
+            "new new york new york city york new-york the the hague new",
+            "new yorks new york cityx café de flores san jose",
+        ];
+        for text in texts {
+            let lower = text.to_ascii_lowercase();
+            let tokens = crate::text::tokens::tokenize(text, 0, &|_| false);
+            let n = tokens.len();
+            for i in 0..=n + 1 {
+                for end in i.saturating_sub(1)..=n {
+                    let fast: Vec<(usize, usize)> = map
+                        .matches_at(&lower, &tokens, i, end)
+                        .map(|(m, &v)| (m, v))
+                        .collect();
+                    let slow: Vec<(usize, usize)> = match tokens.get(i) {
+                        Some(t) if i < end => map
+                            .by_first
+                            .get(t.span.slice(&lower).as_bytes())
+                            .map_or(&[][..], |l| &l.list[..])
+                            .iter()
+                            .filter(|p| {
+                                i + p.words.len() <= end
+                                    && p.words
+                                        .iter()
+                                        .zip(&tokens[i..])
+                                        .all(|(w, t)| t.span.slice(&lower) == w)
+                            })
+                            .map(|p| (p.words.len(), p.value))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    assert_eq!(fast, slow, "{text:?} {i} {end}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1412,7 +1412,12 @@ fn declared_acronyms(doc: &mut Document) {
 
 /// "Wei" after "Wei Xiaojun", "Trump" after "Donald Trump": the same person.
 fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
-    let mut parts: FxHashMap<String, String> = FxHashMap::default();
+    // The value is the index in `doc.mentions` of the first full name with the word, not
+    // a copy of its name: most names are never looked up again, and a copy is made only
+    // for the mentions that take it. A full name never changes below: it holds whitespace
+    // between two words, and the one-word names that change are looked up whole, while no
+    // key holds whitespace.
+    let mut parts: FxHashMap<String, usize> = FxHashMap::default();
     // The lowercase word looked up, in one buffer: most names come again and again in an
     // article, and a word already in `parts` needs no String of its own.
     let mut key = String::new();
@@ -1421,7 +1426,7 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
         key.push_str(w);
         key.make_ascii_lowercase();
     }
-    for m in &doc.mentions {
+    for (at, m) in doc.mentions.iter().enumerate() {
         if m.etype != EntityType::Person {
             continue;
         }
@@ -1433,7 +1438,7 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
         for w in [first, last] {
             lowercase_into(&mut key, w);
             if !parts.contains_key(key.as_str()) {
-                parts.insert(key.clone(), m.canonical.clone());
+                parts.insert(key.clone(), at);
             }
         }
     }
@@ -1441,11 +1446,12 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
         return;
     }
     // One-word names already found ("Wei said") take the full name too.
-    for m in doc.mentions.iter_mut() {
+    for at in 0..doc.mentions.len() {
+        let m = &doc.mentions[at];
         if m.etype == EntityType::Person && !m.canonical.contains(' ') {
             lowercase_into(&mut key, &m.canonical);
-            if let Some(full) = parts.get(key.as_str()) {
-                m.canonical = full.clone();
+            if let Some(&full) = parts.get(key.as_str()) {
+                doc.mentions[at].canonical = doc.mentions[full].canonical.clone();
             }
         }
     }
@@ -1465,7 +1471,7 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
             continue;
         }
         let lower = doc.token_lower(ti);
-        if let Some(full) = parts.get(lower) {
+        if let Some(&full) = parts.get(lower) {
             while cursor < doc.mentions.len() && doc.mentions[cursor].span.end <= t.span.start {
                 cursor += 1;
             }
@@ -1477,7 +1483,7 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
                 extra.push(EntityMention {
                     span: t.span,
                     etype: EntityType::Person,
-                    canonical: full.clone(),
+                    canonical: doc.mentions[full].canonical.clone(),
                     key: None,
                     rule: RULE_SHORT_NAME,
                     confidence: 0.85,
@@ -1649,6 +1655,53 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`short_names`] keeps the index of a full name rather than a copy: the full names,
+    /// also one split at other whitespace than a space, stay as they were.
+    #[test]
+    fn short_names_take_the_full_name_as_it_was() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "Wei Xiaojun said so. Wei said so. Ho Lance and Lance said.",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        let f = Facts::new(&doc, &lex);
+        let span = |s: &str| {
+            let at = doc.text.find(s).unwrap();
+            Span::new(at, at + s.len())
+        };
+        let person = |span: Span, canonical: &str| EntityMention {
+            span,
+            etype: EntityType::Person,
+            canonical: canonical.to_string(),
+            key: None,
+            rule: RULE_NAME_SHAPE,
+            confidence: 0.7,
+        };
+        let mut mentions = vec![
+            person(span("Wei Xiaojun"), "Wei Xiaojun"),
+            // Split at a no-break space only: a full name, and a one-word name too.
+            person(span("Ho Lance"), "Ho\u{a0}Lance"),
+        ];
+        mentions.sort_by_key(|m| (m.span.start, m.span.end));
+        doc.mentions = mentions;
+        short_names(&mut doc, &lex, &f);
+        let got: Vec<(&str, &str)> = doc
+            .mentions
+            .iter()
+            .map(|m| (doc.slice(m.span), m.canonical.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Wei Xiaojun", "Wei Xiaojun"),
+                ("Wei", "Wei Xiaojun"),
+                ("Ho Lance", "Ho\u{a0}Lance"),
+                ("Lance", "Ho\u{a0}Lance"),
+            ]
+        );
     }
 
     #[test]
