@@ -248,14 +248,15 @@ fn word_hash(word: &[u8]) -> u64 {
     mix(head, tail, word.len())
 }
 
-/// A first word of a [`FirstWords`] table with its phrases.
+/// A word of a [`FirstWords`] table with its value (a [`PhraseMap`]'s phrases that start
+/// with the word).
 #[derive(Debug, Clone)]
 struct FirstWord<V> {
     /// [`word_key`] of the word.
     key: (u64, u64),
     hash: u64,
     word: Box<[u8]>,
-    phrases: Phrases<V>,
+    value: V,
 }
 
 impl<V> FirstWord<V> {
@@ -316,14 +317,17 @@ impl<V> FirstWords<V> {
     }
 
     #[inline]
-    fn get(&self, word: &[u8]) -> Option<&Phrases<V>> {
+    fn get(&self, word: &[u8]) -> Option<&V> {
         match self.slots[self.slot(word_key(word), word)] {
             0 => None,
-            s => Some(&self.entries[s as usize - 1].phrases),
+            s => Some(&self.entries[s as usize - 1].value),
         }
     }
 
-    fn get_or_default(&mut self, word: &[u8]) -> &mut Phrases<V> {
+    fn get_or_default(&mut self, word: &[u8]) -> &mut V
+    where
+        V: Default,
+    {
         let key = word_key(word);
         let mut at = self.slot(key, word);
         if self.slots[at] == 0 {
@@ -344,12 +348,12 @@ impl<V> FirstWords<V> {
                 key,
                 hash: mix(key.0, key.1, word.len()),
                 word: word.into(),
-                phrases: Phrases::default(),
+                value: V::default(),
             });
             self.slots[at] = self.entries.len() as u32;
         }
         let s = self.slots[at] as usize - 1;
-        &mut self.entries[s].phrases
+        &mut self.entries[s].value
     }
 }
 
@@ -393,7 +397,7 @@ impl<V> Default for Phrases<V> {
 /// Token-sequence dictionary: lowercase token sequences to values; longest match wins.
 #[derive(Debug, Clone)]
 pub struct PhraseMap<V> {
-    by_first: FirstWords<V>,
+    by_first: FirstWords<Phrases<V>>,
     /// Shapes of the first words: most tokens start no phrase, and the token's shape
     /// ([`word_shape`]) tells so without hashing the word.
     first_shapes: ShapeSet,
@@ -574,6 +578,12 @@ pub struct Lexicon {
     stopname_shapes: ShapeSet,
     head_shapes: ShapeSet,
     modifier_shapes: ShapeSet,
+    /// The function words and stop names again, in [`FirstWords`] tables: the rules look
+    /// up most capitalized words of every document (many are "The", "He", "But"), and
+    /// such a table tells a word from a few loads and integer compares where the
+    /// `HashSet` hashes it byte by byte and compares it with `memcmp`.
+    function_table: FirstWords<Option<FunctionClass>>,
+    stopname_table: FirstWords<bool>,
     /// Bytes of the longest abbreviation: a longer word is none (lowercasing ASCII keeps
     /// the length), told without a lookup.
     longest_abbreviation: usize,
@@ -843,6 +853,12 @@ impl Lexicon {
         }
         lex.function_shapes = ShapeSet::of(lex.function_words.keys());
         lex.stopname_shapes = ShapeSet::of(lex.stopnames.iter());
+        for (word, &class) in &lex.function_words {
+            *lex.function_table.get_or_default(word.as_bytes()) = Some(class);
+        }
+        for word in &lex.stopnames {
+            *lex.stopname_table.get_or_default(word.as_bytes()) = true;
+        }
         lex.head_shapes = ShapeSet::of(lex.org_heads.keys());
         lex.modifier_shapes = ShapeSet::of(lex.title_modifiers.iter());
         lex.longest_abbreviation = lex.abbreviations.iter().map(String::len).max().unwrap_or(0);
@@ -884,11 +900,11 @@ impl Lexicon {
     }
 
     pub fn is_stopname(&self, lower: &str) -> bool {
-        self.stopnames.contains(lower)
+        self.stopname_table.get(lower.as_bytes()).is_some()
     }
 
     pub fn function_class(&self, lower: &str) -> Option<FunctionClass> {
-        self.function_words.get(lower).copied()
+        self.function_table.get(lower.as_bytes()).copied().flatten()
     }
 
     /// [`Lexicon::function_class`] of token `t` of a document whose lowercase text is
@@ -1015,7 +1031,7 @@ mod tests {
         }
         words.push("’s".as_bytes().to_vec());
         words.push("café".as_bytes().to_vec());
-        let mut table: FirstWords<usize> = FirstWords::default();
+        let mut table: FirstWords<Phrases<usize>> = FirstWords::default();
         let mut map: HashMap<Vec<u8>, usize> = HashMap::new();
         // Every other word in, the others only looked up.
         for (k, w) in words.iter().enumerate().filter(|(k, _)| k % 2 == 0) {
@@ -1095,6 +1111,39 @@ mod tests {
                     assert_eq!(fast, slow, "{text:?} {i} {end}");
                 }
             }
+        }
+    }
+
+    /// [`Lexicon::function_class`] and [`Lexicon::is_stopname`], read from their
+    /// [`FirstWords`] tables, answer as the maps they were filled from: for every word of
+    /// the lists, each with one byte changed, cut or lengthened, and other words.
+    #[test]
+    fn function_and_stopname_tables_answer_as_the_maps() {
+        let lex = Lexicon::builtin();
+        let mut words: Vec<String> = lex
+            .function_words
+            .keys()
+            .chain(lex.stopnames.iter())
+            .cloned()
+            .collect();
+        for w in words.clone() {
+            words.push(format!("{w}s"));
+            words.push(w[..w.len() - 1].to_string());
+            words.push(w.replacen(|c: char| c.is_ascii_lowercase(), "z", 1));
+            words.push(w.to_ascii_uppercase());
+        }
+        words.extend(["", "café", "’s", "administrations", "the-the"].map(String::from));
+        for w in &words {
+            assert_eq!(
+                lex.function_class(w),
+                lex.function_words.get(w.as_str()).copied(),
+                "{w:?}"
+            );
+            assert_eq!(
+                lex.is_stopname(w),
+                lex.stopnames.contains(w.as_str()),
+                "{w:?}"
+            );
         }
     }
 
