@@ -219,7 +219,8 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         }
         // "the swing states", "his plans": forms that are also nouns need a pronoun or a
         // name right before them (or before a parenthetical: "A poll, conducted ..., shows").
-        let subject_end = skip_parenthetical(c, skip_left_helpers(c, i, a), a);
+        let left = LeftOfCue::at(c, i, a);
+        let subject_end = left.end;
         if cue.noun_too && !noun_form_is_verb(c, i, n, subject_end, a, b) {
             i += n;
             continue;
@@ -244,7 +245,9 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         }
         let att = match cue.class {
             CueClass::Source => according_to(c, i, n, cue, a, b),
-            CueClass::Speech | CueClass::Belief => verb(c, i, n, cue, a, b, &out[start_len..]),
+            CueClass::Speech | CueClass::Belief => {
+                verb_after(c, i, n, cue, a, b, &out[start_len..], left)
+            }
             CueClass::Nominal => None,
         };
         // "At a press conference highlighting joint efforts ..., Wei said that ...": a
@@ -284,9 +287,8 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             }
             None => {
                 if cue.edge != "says" && cue.class == CueClass::Speech {
-                    let left = skip_left_helpers(c, i, a);
-                    if let Some((s0, s1)) =
-                        np_left(c, left, a).filter(|&(x, y)| plausible_speaker(c, x, y))
+                    if let Some((s0, s1)) = np_left(c, left.helpers_start, a)
+                        .filter(|&(x, y)| plausible_speaker(c, x, y))
                     {
                         pending = Some(Response {
                             speaker: c.span(s0, s1),
@@ -611,7 +613,8 @@ fn quantity_left(c: &Ctx, end: usize, limit: usize) -> Option<usize> {
         }
     }
     // "About three-quarters support ...".
-    if c.lower(last).contains('-') && number(last) {
+    // A byte search: '-' is ASCII, and str::contains(char) sets up memchr for a short word.
+    if c.lower_bytes(last).contains(&b'-') && number(last) {
         return Some(last);
     }
     let group_pronoun = matches!(c.lower_bytes(last), b"them" | b"us" | b"those" | b"these");
@@ -841,6 +844,25 @@ fn mention_ending_at<'c>(
         .find(|m| m.span.end == end && etype.is_none_or(|t| m.etype == t))
 }
 
+/// What stands left of a verb cue at token `i`: where its helpers start ("has also
+/// said") and where the subject ends, before a parenthetical after a name ("Sen. Bernie
+/// Sanders (I-Vt.) said", "Reid (D-Nev.) also told": no part of the clause).
+#[derive(Clone, Copy)]
+struct LeftOfCue {
+    helpers_start: usize,
+    end: usize,
+}
+
+impl LeftOfCue {
+    fn at(c: &Ctx, i: usize, a: usize) -> LeftOfCue {
+        let helpers_start = skip_left_helpers(c, i, a);
+        LeftOfCue {
+            helpers_start,
+            end: skip_parenthetical(c, helpers_start, a),
+        }
+    }
+}
+
 fn verb(
     c: &Ctx,
     i: usize,
@@ -850,12 +872,28 @@ fn verb(
     b: usize,
     earlier: &[Attribution],
 ) -> Option<Attribution> {
+    verb_after(c, i, n, cue, a, b, earlier, LeftOfCue::at(c, i, a))
+}
+
+/// [`verb`] with `left` = `LeftOfCue::at(c, i, a)` given: the sentence loop has it
+/// already (two walks over the helpers and the parenthetical per cue otherwise).
+#[allow(clippy::too_many_arguments)]
+fn verb_after(
+    c: &Ctx,
+    i: usize,
+    n: usize,
+    cue: &Cue,
+    a: usize,
+    b: usize,
+    earlier: &[Attribution],
+    left: LeftOfCue,
+) -> Option<Attribution> {
     let doc = c.doc;
     let cue_span = c.span(i, i + n);
-    // "Sen. Bernie Sanders (I-Vt.) said", "Reid (D-Nev.) also told": the parenthetical
-    // after a name is no part of the clause.
-    let helpers_start = skip_left_helpers(c, i, a);
-    let left_end = skip_parenthetical(c, helpers_start, a);
+    let LeftOfCue {
+        helpers_start,
+        end: left_end,
+    } = left;
     let evidence = doc.sentences[doc.sentence_at(cue_span.start)?].span;
     let make = |speaker: Option<(usize, usize)>,
                 content: Span,
