@@ -22,6 +22,34 @@ pub enum Input {
     Stdin,
 }
 
+impl Input {
+    /// A key that orders inputs as `Ord` does: the variant, then the path component by
+    /// component (`Path`'s order), each component as its kind and its text.
+    fn order_key(&self) -> (u8, Vec<(u8, std::ffi::OsString)>) {
+        use std::path::Component;
+        let (variant, path) = match self {
+            Input::Text(p) => (0, Some(p)),
+            Input::Jsonl(p) => (1, Some(p)),
+            Input::Stdin => (2, None),
+        };
+        let components = path.map_or_else(Vec::new, |p| {
+            p.components()
+                .map(|c| {
+                    let kind = match c {
+                        Component::Prefix(_) => 0,
+                        Component::RootDir => 1,
+                        Component::CurDir => 2,
+                        Component::ParentDir => 3,
+                        Component::Normal(_) => 4,
+                    };
+                    (kind, c.as_os_str().to_owned())
+                })
+                .collect()
+        });
+        (variant, components)
+    }
+}
+
 /// A problem with one input. `fatal` ones mean an article was lost.
 #[derive(Debug, Clone)]
 pub struct InputError {
@@ -57,7 +85,9 @@ pub fn collect(args: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Input> {
             let mut found = Vec::new();
             let mut seen = std::collections::HashSet::new();
             walk(arg, &mut found, &mut seen, errors);
-            found.sort();
+            // In `Input`'s order, by a key made once per file: comparing two paths walks
+            // their components, which a sort of a big folder repeated ~20 times per file.
+            found.sort_by_cached_key(Input::order_key);
             if found.is_empty() {
                 errors.push(err(arg, "folder holds no .txt or .jsonl files", false));
             }
@@ -252,6 +282,49 @@ pub fn read_jsonl(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn order_key_sorts_inputs_as_their_order_does() {
+        use super::Input;
+        use std::path::PathBuf;
+        let paths = [
+            "a/b",
+            "a-b",
+            "a/b/c",
+            "a.txt",
+            "./a",
+            "a//b",
+            "a/./b",
+            "a/../b",
+            "/a",
+            "A",
+            "a b",
+            "é/x",
+            "a/b.jsonl",
+            "",
+            "..",
+            "a/",
+            "a-b/c",
+            "a/b-c",
+        ];
+        let mut inputs: Vec<Input> = vec![Input::Stdin];
+        for p in paths {
+            inputs.push(Input::Text(PathBuf::from(p)));
+            inputs.push(Input::Jsonl(PathBuf::from(p)));
+        }
+        let mut by_ord = inputs.clone();
+        by_ord.sort();
+        let mut by_key = inputs.clone();
+        by_key.reverse();
+        by_key.sort_by_cached_key(Input::order_key);
+        assert_eq!(by_key, by_ord);
+        // Equal keys exactly for equal inputs.
+        for a in &inputs {
+            for b in &inputs {
+                assert_eq!(a.order_key().cmp(&b.order_key()), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
