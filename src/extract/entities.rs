@@ -313,14 +313,42 @@ struct Ctx<'d> {
     doc: &'d Document,
     lex: &'d Lexicon,
     f: &'d Facts<'d>,
+    /// The sentence's tokens `[a, b)`.
+    sentence: (usize, usize),
+    /// [`Ctx::headline`] and [`Ctx::title_case`], found on first use: most sentences
+    /// need only the title case test, which reads the token flags, and some neither (no
+    /// capitalized phrase asks); the headline test reads the words' bytes.
+    headline: Cell<Option<bool>>,
+    title_case: Cell<Option<bool>>,
+}
+
+impl<'d> Ctx<'d> {
+    fn new(doc: &'d Document, lex: &'d Lexicon, f: &'d Facts<'d>, a: usize, b: usize) -> Self {
+        Ctx {
+            doc,
+            lex,
+            f,
+            sentence: (a, b),
+            headline: Cell::new(None),
+            title_case: Cell::new(None),
+        }
+    }
     /// The sentence is mostly in capitals, a headline ("NFL AMERICAN FOOTBALL-RANDALL
     /// CUNNINGHAM RETIRES") or a data table ("TYPE FRN BASE 3M LIBOR"): capitals tell
     /// nothing there.
-    headline: bool,
+    fn headline(&self) -> bool {
+        let (a, b) = self.sentence;
+        cached(&self.headline, || headline(self.doc, a, b))
+    }
     /// The sentence is in title case, a headline ("Bernie Sanders Says He's Already
     /// Started Writing His Inaugural Address"): a capitalized phrase is a name only before
     /// a cue or where a lexicon knows it, and a cue ends it.
-    title_case: bool,
+    fn title_case(&self) -> bool {
+        let (a, b) = self.sentence;
+        cached(&self.title_case, || {
+            title_case(self.doc, self.lex, a, b, || self.headline())
+        })
+    }
 }
 
 impl Ctx<'_> {
@@ -417,10 +445,11 @@ impl Ctx<'_> {
     /// an organization's acronym, unless it is a Roman numeral or a listed abbreviation.
     fn is_unknown_acronym(&self, i: usize) -> bool {
         let t = self.text(i);
-        !self.headline
-            && (3..=6).contains(&t.len())
+        // The word first: the sentence's capitals are counted only for a word in capitals.
+        (3..=6).contains(&t.len())
             && t.bytes().all(|b| b.is_ascii_uppercase())
             && !t.bytes().all(|b| b"IVXLC".contains(&b))
+            && !self.headline()
             && !self.stopname(i)
             && self.class(i).is_none()
             && !self.abbreviates_preceding(i)
@@ -605,18 +634,14 @@ fn has_lowercase(word: &str) -> bool {
         || (!word.is_ascii() && word.chars().any(char::is_lowercase))
 }
 
-/// How capitals read in the sentence `[a, b)`: `(headline, title_case)`.
-///
-/// A headline is mostly in capitals ("NFL AMERICAN FOOTBALL-RANDALL CUNNINGHAM RETIRES").
-/// Title case has four words or more, three in four of them capitalized, and a
-/// capitalized function word or cue right after another word ("Says He", "Issue A",
-/// "Maher Tells"; not "( The Oval )"): not a run of names.
-fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
-    let words = (a..b).filter(|&k| doc.tokens[k].kind == TokenKind::Word);
-    let (mut upper, mut lower, mut count, mut capitalized) = (0, 0, 0, 0);
-    // This reads every word of every sentence: the word's bytes (no test of char
-    // boundaries, which the span has), and most words start with an ASCII lowercase
-    // letter or have one second, which answers [`has_lowercase`] at once.
+/// Whether the sentence `[a, b)` is mostly in capitals, a headline ("NFL AMERICAN
+/// FOOTBALL-RANDALL CUNNINGHAM RETIRES"): two words or more in capitals, and as many as
+/// the words with a lowercase letter.
+fn headline(doc: &Document, a: usize, b: usize) -> bool {
+    let (mut upper, mut lower) = (0, 0);
+    // This reads the words' bytes (no test of char boundaries, which the span has), and
+    // most words start with an ASCII lowercase letter or have one second, which answers
+    // [`has_lowercase`] at once.
     let text = doc.text.as_bytes();
     for (k, t) in doc.tokens[a..b].iter().enumerate() {
         if t.kind != TokenKind::Word {
@@ -625,37 +650,56 @@ fn capitals(doc: &Document, lex: &Lexicon, a: usize, b: usize) -> (bool, bool) {
         let word = &text[t.span.start..t.span.end];
         // A lowercase ASCII first or second byte ("said", "Trump") is a lowercase letter.
         let ascii_lower = matches!(word, [b'a'..=b'z', ..] | [_, b'a'..=b'z', ..]);
-        let is_lower = ascii_lower || has_lowercase(doc.slice(t.span));
-        if is_lower {
+        if ascii_lower || has_lowercase(doc.slice(t.span)) {
             lower += 1;
+            // More words with a lowercase letter than words in capitals even if all the
+            // rest were: no headline.
+            if lower > upper + (b - a - k - 1) {
+                return false;
+            }
         } else if word.len() > 1 {
             upper += 1;
         }
+    }
+    upper >= 2 && upper >= lower
+}
+
+/// Whether the sentence `[a, b)` is in title case: four words or more, three in four of
+/// them capitalized, no headline, and a capitalized function word or cue right after
+/// another word ("Says He", "Issue A", "Maher Tells"; not "( The Oval )"): not a run of
+/// names. `headline` is [`headline`] of the sentence, asked only for the few sentences
+/// capitalized enough.
+fn title_case(
+    doc: &Document,
+    lex: &Lexicon,
+    a: usize,
+    b: usize,
+    headline: impl FnOnce() -> bool,
+) -> bool {
+    // The token flags first: most sentences tell halfway that more than one word in four
+    // is not capitalized, even if all the rest were.
+    let (mut count, mut capitalized) = (0, 0);
+    for (k, t) in doc.tokens[a..b].iter().enumerate() {
+        if t.kind != TokenKind::Word {
+            continue;
+        }
         count += 1;
-        capitalized += t.capitalized as usize;
-        // Most sentences are neither, and tell so about halfway: more words with a
-        // lowercase letter than the words in capitals even if all the rest were, and more
-        // than one in four words not capitalized even if all the rest were.
-        if is_lower {
-            let rest = b - a - k - 1;
-            if lower > upper + rest && (count - capitalized) * 4 > count + rest {
-                return (false, false);
-            }
+        if t.capitalized {
+            capitalized += 1;
+        } else if (count - capitalized) * 4 > count + (b - a - k - 1) {
+            return false;
         }
     }
-    let headline = upper >= 2 && upper >= lower;
-    // The lexicon lookups only for the few sentences mostly in capitals.
-    let title_case = !headline
-        && count >= 4
+    count >= 4
         && capitalized * 4 >= count * 3
-        && words
-            .filter(|&k| k > a && doc.tokens[k].capitalized)
-            .any(|k| {
-                doc.tokens[k - 1].kind == TokenKind::Word
-                    && (lex.function_class(doc.token_lower(k)).is_some()
-                        || lex.cues.contains(doc.token_lower(k)))
-            });
-    (headline, title_case)
+        && !headline()
+        && (a + 1..b).any(|k| {
+            doc.tokens[k].kind == TokenKind::Word
+                && doc.tokens[k].capitalized
+                && doc.tokens[k - 1].kind == TokenKind::Word
+                && (lex.function_class(doc.token_lower(k)).is_some()
+                    || lex.cues.contains(doc.token_lower(k)))
+        })
 }
 
 fn sentence(
@@ -666,14 +710,7 @@ fn sentence(
     b: usize,
     out: &mut Vec<EntityMention>,
 ) {
-    let (headline, title_case) = capitals(doc, lex, a, b);
-    let c = Ctx {
-        doc,
-        lex,
-        f,
-        headline,
-        title_case,
-    };
+    let c = Ctx::new(doc, lex, f, a, b);
     // Where the last team of a results line or fixture ended (for "Sussex or Surrey").
     let mut last_team_end = None;
     let mut i = a;
@@ -961,7 +998,7 @@ fn cap_chunk(c: &Ctx, i: usize, end: usize) -> usize {
     // A head word may be one ("Lehman Brothers International").
     let joins = |k: usize| {
         c.is_cap(k)
-            && !(c.title_case && c.is_cue_at(k, end))
+            && !(c.title_case() && c.is_cue_at(k, end))
             && (!c.stopname(k) || c.head(k).is_some_and(|h| h.ends))
     };
     let mut k = i + 1;
@@ -1213,7 +1250,7 @@ fn classify_chunk(
     }
     // Only a title case sentence or a name of one to four words asks what follows: the
     // lookups of a cue and an appositive are for them.
-    let asks_what_follows = c.title_case || (all_names && (1..=4).contains(&n));
+    let asks_what_follows = (all_names && (1..=4).contains(&n)) || c.title_case();
     if !asks_what_follows {
         return None;
     }
@@ -1221,10 +1258,10 @@ fn classify_chunk(
     let before_cue = j < sent_end
         && (c.is_cue_at(j, sent_end)
             || appositive_follows(c, j, sent_end)
-            || (c.title_case && c.text(j) == ":"));
+            || (c.title_case() && c.text(j) == ":"));
     // In title case only a cue in the present or past makes a speaker ("Sanders Says"),
     // not a gerund ("Already Started Writing His Address").
-    if c.title_case && (!before_cue || c.lower(j).ends_with("ing")) {
+    if c.title_case() && (!before_cue || c.lower(j).ends_with("ing")) {
         return None;
     }
     if all_names && (2..=4).contains(&n) && gazetteer_at(c, i, j).is_none() {
@@ -1602,8 +1639,9 @@ mod tests {
         }
     }
 
-    /// [`Ctx::title_at`], which answers 0 at once where [`Ctx::may_start_title`] says no
-    /// title starts, gives what the full test gives at every token and every end.
+    /// [`Ctx::headline`] and [`Ctx::title_case`], which stop early and ask the headline
+    /// test only of a sentence capitalized enough, give what full counts give for every
+    /// range of tokens.
     #[test]
     fn capitals_equals_the_full_count() {
         let lex = Lexicon::builtin();
@@ -1641,14 +1679,18 @@ mod tests {
             "a b c D E F G H I J K",
             "Ümit ÖZ ÇAĞ said Şu and ÉLAN ÉTÉ",
             "Maher Tells Trump the news in a long talk with him",
+            "TRUMP SAYS He Will Win The Vote , ( The Oval ) Is Said To Be",
+            "Obama And The WHO Said It , but not IN ALL CAPS OK",
         ] {
             let mut doc = Document::new("t", text);
             crate::text::analyze(&mut doc, &lex);
+            let f = Facts::new(&doc, &lex);
             let n = doc.tokens.len();
             for a in 0..=n {
                 for b in a..=n {
+                    let c = Ctx::new(&doc, &lex, &f, a, b);
                     assert_eq!(
-                        capitals(&doc, &lex, a, b),
+                        (c.headline(), c.title_case()),
                         full(&doc, a, b),
                         "{text:?} {a} {b}"
                     );
@@ -1717,13 +1759,7 @@ mod tests {
             crate::text::analyze(&mut doc, &lex);
             let f = Facts::new(&doc, &lex);
             let n = doc.tokens.len();
-            let c = Ctx {
-                doc: &doc,
-                lex: &lex,
-                f: &f,
-                headline: false,
-                title_case: false,
-            };
+            let c = Ctx::new(&doc, &lex, &f, 0, n);
             let full = |i: usize, end: usize| {
                 let mut k = i;
                 while k < end && c.is_title_modifier(k) {
