@@ -1299,16 +1299,17 @@ fn head_type(c: &Ctx, i: usize, j: usize) -> Option<EntityType> {
     if j - i == 1 {
         return head(i).filter(|h| h.alone).map(|h| h.etype);
     }
-    // "Peterson Institute for International Economics": the head may stand before "for"
-    // or "of" and what the body is for or of.
-    let before_connector = (i + 1..j)
-        .find(|&k| matches!(c.lower_bytes(k), b"for" | b"of"))
-        .and_then(|k| head(k - 1))
-        .filter(|h| h.ends && h.etype != EntityType::Place);
     match (head(i), head(j - 1)) {
         (_, Some(h)) if h.ends => Some(h.etype),
         (Some(h), _) if h.starts => Some(h.etype),
-        _ => before_connector.map(|h| h.etype),
+        // "Peterson Institute for International Economics": the head may stand before
+        // "for" or "of" and what the body is for or of. (Looked for only here: most
+        // phrases asked are no body, and have no head word at either end.)
+        _ => (i + 1..j)
+            .find(|&k| matches!(c.lower_bytes(k), b"for" | b"of"))
+            .and_then(|k| head(k - 1))
+            .filter(|h| h.ends && h.etype != EntityType::Place)
+            .map(|h| h.etype),
     }
 }
 
