@@ -131,9 +131,10 @@ struct Facts<'l> {
     /// end of the last token's gazetteer names and places): one vector filled in one pass,
     /// not one per fact.
     tokens: Vec<TokenFacts>,
-    /// Bit `i % 64` of word `i / 64`: token `i` is capitalized or starts a gazetteer name,
-    /// the tokens of cased text that some rule of [`sentence`] may take. The sentence loop
-    /// jumps from one to the next (most tokens are neither) a word of bits at a time.
+    /// Bit `i % 64` of word `i / 64`: token `i` is a capitalized word (a contraction
+    /// too) or starts a gazetteer name, the tokens of cased text that some rule of
+    /// [`sentence`] or [`short_names`] may take. Their loops jump from one to the next
+    /// (most tokens are neither) a word of bits at a time.
     candidates: Vec<u64>,
     /// `gaz[tokens[i].gaz_from..tokens[i + 1].gaz_from]`: the gazetteer names at token `i`
     /// to the end of the document that pass the case test of [`gazetteer_at`], longest
@@ -216,7 +217,9 @@ impl<'l> Facts<'l> {
                 }
             }
             let cap = f.tokens[i].cap;
-            if cap || f.gaz.len() > gaz_from {
+            // A contraction ("I'll") is no `cap`, but a capitalized word for short_names;
+            // the rules of `sentence` take nothing at it.
+            if (t.capitalized && t.kind == TokenKind::Word) || f.gaz.len() > gaz_from {
                 f.candidates[i / 64] |= 1 << (i % 64);
             }
             let place_from = place_list.len();
@@ -1498,7 +1501,21 @@ fn short_names(doc: &mut Document, lex: &Lexicon, f: &Facts) {
     let shapes = ShapeSet::of(parts.keys());
     let mut extra = Vec::new();
     let mut cursor = 0;
-    for (ti, t) in doc.tokens.iter().enumerate() {
+    let n = doc.tokens.len();
+    let mut next = 0;
+    loop {
+        // In cased text only capitalized words are looked up: the loop jumps from one
+        // candidate of [`Facts::candidates`] (a superset) to the next.
+        let ti = if doc.lowercased {
+            next
+        } else {
+            f.next_candidate(next, n)
+        };
+        if ti >= n {
+            break;
+        }
+        next = ti + 1;
+        let t = &doc.tokens[ti];
         if t.kind != TokenKind::Word || !(t.capitalized || doc.lowercased) {
             continue;
         }
@@ -1779,6 +1796,27 @@ mod tests {
             }
             // The texts hold titles.
             assert!((0..n).any(|i| c.title_at(i, n) > 0), "{text:?}");
+        }
+    }
+
+    /// [`Facts::candidates`] holds every capitalized word, contractions too, which
+    /// [`short_names`] visits in cased text instead of every token.
+    #[test]
+    fn candidates_hold_every_capitalized_word() {
+        let lex = Lexicon::builtin();
+        for text in [
+            "I'll see Wei Xiaojun in Beijing. We’ve met Wei; They're in NEW YORK with heroin.",
+            "the U.S. and É. Zola met al-Qaeda's Ümit in São Paulo (NPS) 1996 I'm Sure.",
+        ] {
+            let mut doc = Document::new("t", text);
+            crate::text::analyze(&mut doc, &lex);
+            let f = Facts::new(&doc, &lex);
+            let n = doc.tokens.len();
+            for (i, t) in doc.tokens.iter().enumerate() {
+                if t.capitalized && t.kind == TokenKind::Word {
+                    assert_eq!(f.next_candidate(i, n), i, "{text:?} {i}");
+                }
+            }
         }
     }
 
