@@ -183,44 +183,37 @@ impl TokenFacts {
     }
 }
 
+/// [`Ctx::is_cap`] of a token: a capitalized word, not a contraction ("I'll").
+fn is_cap_token(doc: &Document, t: &Token) -> bool {
+    // A capitalized token starts with a capital, never with "’".
+    t.capitalized && t.kind == TokenKind::Word && !is_contraction(t.span.slice(&doc.text))
+}
+
 impl<'l> Facts<'l> {
     fn new(doc: &Document, lex: &'l Lexicon) -> Facts<'l> {
         let n = doc.tokens.len();
+        // One pass over the tokens that pushes each token's facts when they are known,
+        // rather than a pass to make them and one to fill them in by index.
         let mut tokens = Vec::with_capacity(n + 1);
-        tokens.extend(doc.tokens.iter().map(|t| {
-            // A capitalized token starts with a capital, never with "’".
-            TokenFacts::new(
-                t.capitalized
-                    && t.kind == TokenKind::Word
-                    && !is_contraction(t.span.slice(&doc.text)),
-            )
-        }));
-        tokens.push(TokenFacts::new(false));
-        let mut f = Facts {
-            tokens,
-            candidates: vec![0; n.div_ceil(64)],
-            gaz: Vec::new(),
-            places: Vec::new(),
-            declared: RefCell::default(),
-            parens: OnceCell::new(),
-        };
+        let mut candidates = vec![0u64; n.div_ceil(64)];
+        let mut gaz = Vec::new();
         let mut place_list = Vec::new();
         // Read once, not through the OnceLock at each token.
         let places = places();
         for (i, t) in doc.tokens.iter().enumerate() {
-            let gaz_from = f.gaz.len();
+            let cap = is_cap_token(doc, t);
+            let gaz_from = gaz.len();
             if lex.gazetteer.may_start(t) {
                 for (m, e) in lex.gazetteer.matches_at(&doc.lower, &doc.tokens, i, n) {
                     if gazetteer_case_fits(doc, lex, i, m, e) {
-                        f.gaz.push((m, e));
+                        gaz.push((m, e));
                     }
                 }
             }
-            let cap = f.tokens[i].cap;
             // A contraction ("I'll") is no `cap`, but a capitalized word for short_names;
             // the rules of `sentence` take nothing at it.
-            if (t.capitalized && t.kind == TokenKind::Word) || f.gaz.len() > gaz_from {
-                f.candidates[i / 64] |= 1 << (i % 64);
+            if (t.capitalized && t.kind == TokenKind::Word) || gaz.len() > gaz_from {
+                candidates[i / 64] |= 1 << (i % 64);
             }
             let place_from = place_list.len();
             // In cased text a place starts with a capital: no lookup for the other words.
@@ -229,10 +222,12 @@ impl<'l> Facts<'l> {
                     let fits = if doc.lowercased {
                         m >= 2
                     } else {
-                        (i..i + m).all(|k| {
-                            f.tokens[k].cap
-                                || doc.tokens[k].kind != TokenKind::Word
-                                || f.class(doc, lex, k).is_some()
+                        // The tokens after `i` have no facts yet: asked directly (a few
+                        // places per document).
+                        doc.tokens[i..i + m].iter().all(|u| {
+                            is_cap_token(doc, u)
+                                || u.kind != TokenKind::Word
+                                || lex.token_class(u, &doc.lower).is_some()
                         })
                     };
                     if fits {
@@ -240,14 +235,23 @@ impl<'l> Facts<'l> {
                     }
                 }
             }
-            let facts = &mut f.tokens[i];
+            let mut facts = TokenFacts::new(cap);
             facts.gaz_from = gaz_from as u32;
             facts.place_from = place_from as u32;
+            tokens.push(facts);
         }
-        f.tokens[n].gaz_from = f.gaz.len() as u32;
-        f.tokens[n].place_from = place_list.len() as u32;
-        f.places = place_list;
-        f
+        let mut last = TokenFacts::new(false);
+        last.gaz_from = gaz.len() as u32;
+        last.place_from = place_list.len() as u32;
+        tokens.push(last);
+        Facts {
+            tokens,
+            candidates,
+            gaz,
+            places: place_list,
+            declared: RefCell::default(),
+            parens: OnceCell::new(),
+        }
     }
     fn class(&self, doc: &Document, lex: &Lexicon, i: usize) -> Option<FunctionClass> {
         cached(&self.tokens[i].class, || {
