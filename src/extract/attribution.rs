@@ -17,7 +17,7 @@
 use crate::document::{
     Attribution, Document, EntityMention, EntityType, Response, StatementKind, TokenKind,
 };
-use crate::extract::quotes::{self, Quote};
+use crate::extract::quotes::{self, InQuote, Quote};
 use crate::lexicon::{Cue, CueClass, FunctionClass, Lexicon};
 use crate::span::Span;
 use std::cell::Cell;
@@ -38,7 +38,7 @@ struct Ctx<'d> {
     doc: &'d Document,
     lex: &'d Lexicon,
     quotes: Vec<Quote>,
-    inside: Vec<Option<u32>>,
+    inside: Vec<InQuote>,
     /// Per token: part of an entity mention ("States" in "the United States" is no cue).
     in_mention: Vec<bool>,
     /// Per token: its function word class once asked (`None`: not yet). `is_helper`,
@@ -383,7 +383,7 @@ fn quote_with_own_speaker(c: &Ctx, content: Span, b: usize) -> Option<usize> {
             .map(|(n, _)| n)
     };
     (first + 1..(last + 1).min(b)).find_map(|close| {
-        let qi = c.inside[close - 1]? as usize;
+        let qi = c.inside[close - 1].index()?;
         let q = &c.quotes[qi];
         if q.close != Some(close) || q.open < first {
             return None;
@@ -466,8 +466,8 @@ fn content_span(c: &Ctx, mut a: usize, mut b: usize) -> Option<Span> {
 /// Token `close` is the closing mark of a quote that opens at or after token `a`.
 fn closes_quote_from(c: &Ctx, a: usize, close: usize) -> bool {
     close > 0
-        && c.inside[close - 1].is_some_and(|q| {
-            let q = &c.quotes[q as usize];
+        && c.inside[close - 1].index().is_some_and(|q| {
+            let q = &c.quotes[q];
             q.close == Some(close) && q.open >= a
         })
 }
@@ -484,9 +484,8 @@ fn quote_starting<'c>(c: &'c Ctx, mut i: usize, end: usize) -> Option<&'c Quote>
         return c
             .inside
             .get(i + 1)
-            .copied()
-            .flatten()
-            .map(|q| &c.quotes[q as usize]);
+            .and_then(|slot| slot.index())
+            .map(|q| &c.quotes[q]);
     }
     None
 }
@@ -498,7 +497,7 @@ fn quote_ending<'c>(c: &'c Ctx, i: usize, start: usize) -> Option<&'c Quote> {
         k -= 1;
     }
     if k > start && c.doc.tokens[k - 1].kind == TokenKind::Quote && k >= 2 {
-        return c.inside[k - 2].map(|q| &c.quotes[q as usize]);
+        return c.inside[k - 2].index().map(|q| &c.quotes[q]);
     }
     None
 }
@@ -1064,7 +1063,9 @@ fn verb_after(
             && c.class(after + 1).is_none()
             && !c.doc.tokens[after + 1].capitalized);
     // The content before the speaker: the quote that ends there, or the clause.
-    let before = || match quote_ending(c, titled_start, a) {
+    // Asked once: both the content before the speaker and the clause test below use it.
+    let quote_ending_before = quote_ending(c, titled_start, a);
+    let before = || match quote_ending_before {
         Some(q) => Some(make(
             Some(speaker),
             q.content,
@@ -1083,7 +1084,7 @@ fn verb_after(
             )
         }),
     };
-    let quote_before = quote_ending(c, titled_start, a).is_some();
+    let quote_before = quote_ending_before.is_some();
     // "“...,” Clinton told Katherine O'Brien, a state representative.": after a quote
     // that the speaker closes, only "that" or a quote starts another content.
     let that_or_quote_after =
@@ -1256,7 +1257,9 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     }
     // What follows is an adverbial, not what was said: "testified before the panel",
     // "told the Times in February", "reported from Oakland" (but "pledged to step up").
-    if k < b && starts_adverbial(c, k, b) && (k..b).filter(|&j| !c.is_punct(j)).count() <= 6 {
+    // (Counting the words stops at 7: only "at most 6" is asked.)
+    if k < b && starts_adverbial(c, k, b) && (k..b).filter(|&j| !c.is_punct(j)).take(7).count() <= 6
+    {
         return None;
     }
     // A stance verb's noun-phrase object ("proposed a safe zone, which ...") ends at the
@@ -1282,7 +1285,9 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
         })
         .unwrap_or(b);
     let span = content_span(c, k, b)?;
-    let words = (k..b).filter(|&j| !c.is_punct(j)).count();
+    // Only compared with 3 at most below: counting stops at 4 words instead of walking
+    // the rest of a long clause.
+    let words = (k..b).filter(|&j| !c.is_punct(j)).take(4).count();
     // Verbs of saying report a clause; verbs of stance ("endorsed", "opposed") may take
     // a noun phrase, but not one that only points back ("these claims", "it").
     let min_words = if cue.edge == "says" && cue.class == CueClass::Speech {
@@ -1385,8 +1390,8 @@ fn kind_of(c: &Ctx, content: Span) -> StatementKind {
     let mid = c.doc.token_at_or_after(content.start + content.len() / 2);
     let quoted = [first, mid]
         .iter()
-        .filter_map(|&t| c.inside.get(t).copied().flatten())
-        .any(|q| c.quotes[q as usize].content.overlap_len(content) * 2 > content.len());
+        .filter_map(|&t| c.inside.get(t).and_then(|slot| slot.index()))
+        .any(|q| c.quotes[q].content.overlap_len(content) * 2 > content.len());
     if quoted {
         StatementKind::Direct
     } else {
