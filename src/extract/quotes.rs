@@ -90,8 +90,11 @@ pub fn find(doc: &Document) -> (Vec<Quote>, Vec<InQuote>) {
         let end = q
             .close
             .unwrap_or_else(|| doc.token_at_or_after(q.content.end));
-        for slot in inside.iter_mut().take(end).skip(q.open + 1) {
-            *slot = InQuote::new(qi);
+        // A slice fill (one bounds check, a tight store loop) rather than a skip/take
+        // iterator per token.
+        let end = end.min(inside.len());
+        if q.open + 1 < end {
+            inside[q.open + 1..end].fill(InQuote::new(qi));
         }
     }
     (quotes, inside)
