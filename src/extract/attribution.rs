@@ -246,7 +246,7 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
         let att = match cue.class {
             CueClass::Source => according_to(c, i, n, cue, a, b),
             CueClass::Speech | CueClass::Belief => {
-                verb_after(c, i, n, cue, a, b, &out[start_len..], left)
+                verb(c, i, n, cue, a, b, &out[start_len..], left)
             }
             CueClass::Nominal => None,
         };
@@ -439,7 +439,7 @@ fn participle_around_attribution(c: &Ctx, i: usize, att: &Attribution, a: usize,
             cue.class == CueClass::Speech
                 && k + n < b
                 && (c.lower_bytes(k + n) == b"that" || c.doc.tokens[k + n].kind == TokenKind::Quote)
-                && verb(c, k, n, cue, a, b, &[])
+                && verb(c, k, n, cue, a, b, &[], LeftOfCue::at(c, k, a))
                     .is_some_and(|inner| inner.speaker.is_some_and(|sp| span_is_named(c, sp)))
         })
     })
@@ -862,22 +862,10 @@ impl LeftOfCue {
     }
 }
 
-fn verb(
-    c: &Ctx,
-    i: usize,
-    n: usize,
-    cue: &Cue,
-    a: usize,
-    b: usize,
-    earlier: &[Attribution],
-) -> Option<Attribution> {
-    verb_after(c, i, n, cue, a, b, earlier, LeftOfCue::at(c, i, a))
-}
-
-/// [`verb`] with `left` = `LeftOfCue::at(c, i, a)` given: the sentence loop has it
-/// already (two walks over the helpers and the parenthetical per cue otherwise).
+/// `left` is `LeftOfCue::at(c, i, a)`: the sentence loop has it already (two walks over
+/// the helpers and the parenthetical per cue otherwise).
 #[allow(clippy::too_many_arguments)]
-fn verb_after(
+fn verb(
     c: &Ctx,
     i: usize,
     n: usize,
