@@ -178,6 +178,28 @@ pub fn tokenize_into(
     while let Some(&b) = bytes.get(pos) {
         let i = pos;
         let (c, word) = match BYTE_CLASS[b as usize] {
+            LETTER => {
+                // Most tokens are ASCII words of letters and digits followed by one space:
+                // they need none of the general path's tests (a number, joiners, a trailing
+                // period, a possessive ending), so they are pushed here, with the space.
+                let end = ascii_word_run_end(bytes, pos + 1);
+                if bytes.get(end) == Some(&b' ') {
+                    tokens.push(Token {
+                        span: span(base + i, base + end),
+                        kind: TokenKind::Word,
+                        capitalized: b.is_ascii_uppercase(),
+                        space_before,
+                        shape: word_shape(&bytes[i..end]),
+                    });
+                    pos = end + 1;
+                    space_before = true;
+                    continue;
+                }
+                // Any other word goes on from the end of its run (all ASCII letters and
+                // digits: a word that starts with a letter is no number).
+                pos = end;
+                (b as char, true)
+            }
             SPACE => {
                 pos += 1;
                 space_before = true;
@@ -276,6 +298,18 @@ fn decode(text: &str, at: usize) -> char {
     text[at..].chars().next().unwrap_or('\0')
 }
 
+/// The end of the run of ASCII letters and digits in `bytes` from `end` on.
+#[inline(always)]
+fn ascii_word_run_end(bytes: &[u8], mut end: usize) -> usize {
+    while let Some(&x) = bytes.get(end) {
+        if BYTE_CLASS[x as usize] & WORD == 0 {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
 /// A word found by [`scan_word`].
 struct ScannedWord {
     /// Byte offset after its last char, a trailing period not yet taken.
@@ -313,12 +347,7 @@ fn scan_word(text: &str, start: usize, mut end: usize) -> ScannedWord {
             }
             numeric = classes & LETTER == 0;
         } else {
-            while let Some(&x) = bytes.get(end) {
-                if BYTE_CLASS[x as usize] & WORD == 0 {
-                    break;
-                }
-                end += 1;
-            }
+            end = ascii_word_run_end(bytes, end);
         }
         let Some(&x) = bytes.get(end) else {
             break;
@@ -863,6 +892,11 @@ mod fast_path_tests {
             "ends in ’",
             "n't 'nt N’T’s s's",
             "  leading and trailing  ",
+            // The fast path (an ASCII word and one space) and each way to leave it.
+            "word ",
+            "word",
+            "Word  two\tthree\u{a0}four. five, six's ab1 a1b2 Mr. X. didn't ",
+            "abc-def abc’s abc's abcé é abc1.5 a.b u.s. US. A ",
         ] {
             same_tokens(text);
         }
