@@ -195,6 +195,25 @@ pub fn tokenize_into(
                     space_before = true;
                     continue;
                 }
+                // So does one before an ASCII byte that ends it at once (no joiner, no
+                // period; a comma joins only after a digit): "said,", "(dea)", "yes?".
+                if let Some(&x) = bytes.get(end) {
+                    let ends = x.is_ascii()
+                        && x != b'.'
+                        && (!is_ascii_joiner(x) || x == b',' && !bytes[end - 1].is_ascii_digit());
+                    if ends {
+                        tokens.push(Token {
+                            span: span(base + i, base + end),
+                            kind: TokenKind::Word,
+                            capitalized: b.is_ascii_uppercase(),
+                            space_before,
+                            shape: word_shape(&bytes[i..end]),
+                        });
+                        pos = end;
+                        space_before = false;
+                        continue;
+                    }
+                }
                 // Any other word goes on from the end of its run (all ASCII letters and
                 // digits: a word that starts with a letter is no number).
                 pos = end;
@@ -897,6 +916,8 @@ mod fast_path_tests {
             "word",
             "Word  two\tthree\u{a0}four. five, six's ab1 a1b2 Mr. X. didn't ",
             "abc-def abc’s abc's abcé é abc1.5 a.b u.s. US. A ",
+            "said, a1,2 a1,b ab,1 (dea) yes? no! x; y: z\" w) q\n r\t",
+            "a,b a, a1, a&b a/b a'b a’b a-b a.",
         ] {
             same_tokens(text);
         }
