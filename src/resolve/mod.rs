@@ -361,8 +361,20 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         rare: std::mem::take(&mut stmts.rare),
         ..Statements::default()
     };
-    for ((f, ks), words) in findings.into_iter().zip(&keys).zip(&stmts.words) {
+    // By node index: (1 + the position of the article, the mention in it) of the last
+    // mention whose surface was put in (or found in) the node's aliases. A name repeated
+    // in an article is compared with that one surface (mostly a length compare, or one
+    // short memcmp) instead of a binary search of the node's aliases; aliases are only
+    // added during the build, so a surface seen in them stays in them.
+    let mut alias_from: Vec<(u32, u32)> = Vec::new();
+    for (pos, ((f, ks), words)) in findings
+        .into_iter()
+        .zip(&keys)
+        .zip(&stmts.words)
+        .enumerate()
+    {
         let f: &Findings = f.borrow();
+        let pos = pos as u32 + 1;
         // One shared copy of the id for every mention and occurrence of the article.
         let article: Arc<str> = Arc::from(f.info.id.as_str());
         let next = article_numbers.len() as u32;
@@ -386,7 +398,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         });
         // Entities and "mentions" edges.
         let mut idx = Vec::with_capacity(f.mentions.len());
-        for (m, &k) in f.mentions.iter().zip(ks) {
+        for (j, (m, &k)) in f.mentions.iter().zip(ks).enumerate() {
             let n = *key_nodes[k as usize].get_or_insert_with(|| {
                 let ntype = NodeType::from_entity(org_types[k as usize].expect("typed"));
                 let (id, label) = ids[k as usize].as_ref().expect("named");
@@ -398,11 +410,18 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     g.insert_new(n)
                 })
             });
-            let node = &mut g.g[n];
-            if m.rule != crate::extract::entities::RULE_DEMONYM
-                && !node.aliases.contains(&m.surface)
-            {
-                node.aliases.insert(m.surface.clone());
+            if m.rule != crate::extract::entities::RULE_DEMONYM {
+                if alias_from.len() <= n.index() {
+                    alias_from.resize(n.index() + 1, (0, 0));
+                }
+                let (at, from) = alias_from[n.index()];
+                if at != pos || f.mentions[from as usize].surface != m.surface {
+                    let node = &mut g.g[n];
+                    if !node.aliases.contains(&m.surface) {
+                        node.aliases.insert(m.surface.clone());
+                    }
+                    alias_from[n.index()] = (pos, j as u32);
+                }
             }
             mentions.add(n, article_number, m.span.start, m.span.end);
             if mentioned_in.len() <= n.index() {
@@ -570,36 +589,63 @@ impl Mentions {
 
     fn store(self, g: &mut Graph) {
         use petgraph::visit::NodeIndexable;
-        // A counting sort by node: each node's mentions keep the order they were found in.
-        let mut counts: Vec<u32> = vec![0; g.g.node_bound()];
+        // Each article's rank in id order (equal ids have one number, so one rank): a
+        // node's mentions are sorted by (rank, start, end), integers, which is the order
+        // of `MentionRef` (article id, start, end) without reading the ids' bytes (a
+        // `memcmp` per comparison of two articles' mentions). Mentions with equal keys are
+        // equal, so the dedup by key drops what `MentionRef`'s would.
+        let mut by_id: Vec<u32> = (0..self.articles.len() as u32).collect();
+        by_id.sort_unstable_by(|&a, &b| self.articles[a as usize].cmp(&self.articles[b as usize]));
+        let mut rank: Vec<u32> = vec![0; self.articles.len()];
+        for (r, &a) in by_id.iter().enumerate() {
+            rank[a as usize] = r as u32;
+        }
+        drop(by_id);
+        // A counting sort by node into one list for the run (no vector per node until
+        // each node's exact, deduplicated list is made).
+        let mut starts: Vec<u32> = vec![0; g.g.node_bound() + 1];
         for f in &self.found {
-            counts[f.node as usize] += 1;
+            starts[f.node as usize + 1] += 1;
         }
-        let mut lists: Vec<Vec<MentionRef>> = counts
-            .iter()
-            .map(|&c| Vec::with_capacity(c as usize))
-            .collect();
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut sorted: Vec<(u32, usize, usize, u32)> = vec![(0, 0, 0, 0); self.found.len()];
         for f in self.found {
-            lists[f.node as usize].push(MentionRef {
-                article: self.articles[f.article as usize].clone(),
-                start: f.start,
-                end: f.end,
-            });
+            let at = &mut next[f.node as usize];
+            sorted[*at as usize] = (rank[f.article as usize], f.start, f.end, f.article);
+            *at += 1;
         }
-        for (i, mut list) in lists.into_iter().enumerate() {
+        drop(next);
+        for (i, w) in starts.windows(2).enumerate() {
+            let list = &mut sorted[w[0] as usize..w[1] as usize];
             if list.is_empty() {
                 continue;
             }
+            // Mostly in order already (articles in input order, mentions by position),
+            // which the stable sort finds in runs.
+            list.sort_by_key(|&(r, start, end, _)| (r, start, end));
+            let mut found: Vec<MentionRef> = Vec::with_capacity(list.len());
+            let mut last = None;
+            for &(r, start, end, article) in list.iter() {
+                if last != Some((r, start, end)) {
+                    last = Some((r, start, end));
+                    found.push(MentionRef {
+                        article: self.articles[article as usize].clone(),
+                        start,
+                        end,
+                    });
+                }
+            }
             let mentions = &mut g.g[NodeIndex::new(i)].mentions;
             if mentions.is_empty() {
-                *mentions = list;
+                *mentions = found;
             } else {
-                mentions.append(&mut list);
+                mentions.append(&mut found);
+                mentions.sort();
+                mentions.dedup();
             }
-            // Mostly in order already (articles in input order, mentions by position),
-            // which the stable sort finds in one pass.
-            mentions.sort();
-            mentions.dedup();
         }
     }
 }
@@ -1529,6 +1575,51 @@ mod tests {
             let mut packed = [0u8; 8];
             packed[..w.len()].copy_from_slice(w.as_bytes());
             assert_eq!(pack_short(w.as_bytes()), u64::from_le_bytes(packed), "{w}");
+        }
+    }
+
+    #[test]
+    fn mentions_store_sorts_and_dedups_as_mention_refs_do() {
+        // Article ids out of byte order against their numbers (non-ASCII and upper case
+        // too), repeats, a prefix id ("a" < "a1" < "ab"), and a node with mentions
+        // already: each node's list equals the MentionRefs sorted and deduplicated.
+        let ids = ["b", "a1", "a", "é", "A", "ab"];
+        let articles: Vec<Arc<str>> = ids.iter().map(|&id| Arc::from(id)).collect();
+        let mut g = Graph::default();
+        let nodes: Vec<NodeIndex> = (0..4)
+            .map(|i| g.insert_new(Node::new(format!("n{i}"), NodeType::Person, String::new())))
+            .collect();
+        let earlier = MentionRef {
+            article: Arc::from("a1"),
+            start: 3,
+            end: 4,
+        };
+        g.g[nodes[3]].mentions.push(earlier.clone());
+        let mut mentions = Mentions {
+            found: Vec::new(),
+            articles: articles.clone(),
+        };
+        let mut expected: Vec<Vec<MentionRef>> = vec![Vec::new(); 4];
+        expected[3].push(earlier);
+        let mut x = 7u32;
+        for _ in 0..400 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let node = (x >> 8) as usize % 3 + usize::from(x % 5 == 0);
+            let article = (x >> 12) as usize % ids.len();
+            let start = (x >> 16) as usize % 6;
+            let end = start + (x >> 20) as usize % 2;
+            mentions.add(nodes[node], article as u32, start, end);
+            expected[node].push(MentionRef {
+                article: articles[article].clone(),
+                start,
+                end,
+            });
+        }
+        mentions.store(&mut g);
+        for (n, mut want) in nodes.into_iter().zip(expected) {
+            want.sort();
+            want.dedup();
+            assert_eq!(g.g[n].mentions, want);
         }
     }
 
