@@ -1604,7 +1604,7 @@ mod tests {
         let mut x = 7u32;
         for _ in 0..400 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            let node = (x >> 8) as usize % 3 + usize::from(x % 5 == 0);
+            let node = (x >> 8) as usize % 3 + usize::from(x.is_multiple_of(5));
             let article = (x >> 12) as usize % ids.len();
             let start = (x >> 16) as usize % 6;
             let end = start + (x >> 20) as usize % 2;
