@@ -184,13 +184,7 @@ pub fn tokenize_into(
                 // period, a possessive ending), so they are pushed here, with the space.
                 let end = ascii_word_run_end(bytes, pos + 1);
                 if bytes.get(end) == Some(&b' ') {
-                    tokens.push(Token {
-                        span: span(base + i, base + end),
-                        kind: TokenKind::Word,
-                        capitalized: b.is_ascii_uppercase(),
-                        space_before,
-                        shape: word_shape(&bytes[i..end]),
-                    });
+                    tokens.push(ascii_word(bytes, base, i, end, space_before));
                     pos = end + 1;
                     space_before = true;
                     continue;
@@ -202,13 +196,7 @@ pub fn tokenize_into(
                         && x != b'.'
                         && (!is_ascii_joiner(x) || x == b',' && !bytes[end - 1].is_ascii_digit());
                     if ends {
-                        tokens.push(Token {
-                            span: span(base + i, base + end),
-                            kind: TokenKind::Word,
-                            capitalized: b.is_ascii_uppercase(),
-                            space_before,
-                            shape: word_shape(&bytes[i..end]),
-                        });
+                        tokens.push(ascii_word(bytes, base, i, end, space_before));
                         pos = end;
                         space_before = false;
                         continue;
@@ -309,6 +297,19 @@ pub fn tokenize_into(
 fn span(start: usize, end: usize) -> Span {
     debug_assert!(start <= end);
     Span { start, end }
+}
+
+/// The token of an ASCII word of letters and digits at `start..end` of `bytes` (the
+/// tokenizer's fast path).
+#[inline(always)]
+fn ascii_word(bytes: &[u8], base: usize, start: usize, end: usize, space_before: bool) -> Token {
+    Token {
+        span: span(base + start, base + end),
+        kind: TokenKind::Word,
+        capitalized: bytes[start].is_ascii_uppercase(),
+        space_before,
+        shape: word_shape(&bytes[start..end]),
+    }
 }
 
 /// The non-ASCII char starting at `at`, a char boundary inside `text`.
