@@ -350,6 +350,27 @@ impl Graph {
         i
     }
 
+    /// The node with id `id`, or a new one made by `make` from its id (which the node
+    /// must keep) and the graph so far: one hash and probe of the id either way (a lookup
+    /// then [`Graph::insert_new`] hashes and probes a new node's id twice).
+    pub fn get_or_insert_with(
+        &mut self,
+        id: String,
+        make: impl FnOnce(String, &StableDiGraph<Node, Edge>) -> Node,
+    ) -> NodeIndex {
+        use std::collections::hash_map::Entry;
+        match self.by_id.entry(id) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let node = make(e.key().clone(), &self.g);
+                debug_assert_eq!(&node.id, e.key());
+                let i = self.g.add_node(node);
+                e.insert(i);
+                i
+            }
+        }
+    }
+
     /// Makes room for `additional` more nodes (in the graph and the index by id): a build
     /// that knows about how many nodes it may add does not regrow (and copy) the node list
     /// step by step, leaving the smaller copies behind as holes in the heap. Room reserved

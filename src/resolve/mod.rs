@@ -24,18 +24,29 @@ use std::sync::Arc;
 /// Identity of an entity across articles.
 pub fn entity_key(m: &MentionFinding) -> String {
     match m.etype {
-        EntityType::Country => format!(
-            "country:{}",
-            m.key
+        EntityType::Country => concat(&[
+            "country:",
+            &m.key
                 .as_deref()
                 .unwrap_or(&m.canonical)
-                .to_ascii_lowercase()
-        ),
-        EntityType::Person => format!("person:{}", person_key(&m.canonical)),
-        EntityType::Agency | EntityType::Organization => format!("org:{}", org_key(&m.canonical)),
-        EntityType::Place => format!("place:{}", slug(&m.canonical)),
-        EntityType::Substance => format!("substance:{}", slug(&m.canonical)),
+                .to_ascii_lowercase(),
+        ]),
+        EntityType::Person => concat(&["person:", &person_key(&m.canonical)]),
+        EntityType::Agency | EntityType::Organization => concat(&["org:", &org_key(&m.canonical)]),
+        EntityType::Place => concat(&["place:", &slug(&m.canonical)]),
+        EntityType::Substance => concat(&["substance:", &slug(&m.canonical)]),
     }
+}
+
+/// The parts one after the other, in a String of exactly their length: what `format!`
+/// makes of string arguments, without its formatting machinery (keys and ids are made
+/// per name, author and country).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 fn person_key(name: &str) -> String {
@@ -150,7 +161,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             // A person's key was made once per canonical name for the short names
             // (person_key allocates a slug per word).
             let k = match person_keys.get(m.canonical.as_str()) {
-                Some(pk) if m.etype == EntityType::Person => format!("person:{pk}"),
+                Some(pk) if m.etype == EntityType::Person => concat(&["person:", pk]),
                 _ => entity_key(m),
             };
             let k = match short.get(&k) {
@@ -323,7 +334,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             ntype
         };
         let label = label_of(k);
-        let mut id = format!("{ntype}-{}", slug(&label));
+        let mut id = concat(&[ntype, "-", &slug(&label)]);
         if taken.get(&id).is_some_and(|&other| other != key) {
             id = format!("{id}-{:08x}", stable_hash(key) as u32);
         }
@@ -438,8 +449,8 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
                     let c = match country_nodes.get(iso) {
                         Some(&c) => Some(c),
                         None => lex.country_name(iso).map(|cname| {
-                            let cid = key_id(&format!("country:{}", iso.to_ascii_lowercase()))
-                                .unwrap_or_else(|| format!("country-{}", slug(cname)));
+                            let cid = key_id(&concat(&["country:", &iso.to_ascii_lowercase()]))
+                                .unwrap_or_else(|| concat(&["country-", &slug(cname)]));
                             let c = g.upsert(&cid, || {
                                 Node::new(cid.clone(), NodeType::Country, cname.to_string())
                             });
@@ -454,8 +465,8 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
             }
         }
         for (name, span) in &f.authors {
-            let id = key_id(&format!("person:{}", person_key(name)))
-                .unwrap_or_else(|| format!("person-{}", slug(name)));
+            let id = key_id(&concat(&["person:", &person_key(name)]))
+                .unwrap_or_else(|| concat(&["person-", &slug(name)]));
             let p = g.upsert(&id, || {
                 Node::new(id.clone(), NodeType::Person, name.clone())
             });
@@ -694,7 +705,7 @@ fn short_name_targets<'a>(
         .into_iter()
         .filter_map(|s| {
             let h = full.get(&s).filter(|h| !h.several)?;
-            Some((format!("person:{s}"), format!("person:{}", h.first)))
+            Some((concat(&["person:", &s]), concat(&["person:", &h.first])))
         })
         .collect();
     (short, seen)
@@ -1315,6 +1326,8 @@ struct Statements<'a> {
     rare: Vec<bool>,
     /// (statement node, article number) for every statement mention so far.
     articles: FxHashSet<(NodeIndex, u32)>,
+    /// A buffer for lowercasing a statement's text for its id ([`statement_id`]).
+    lower: String,
 }
 
 /// One speaker's statement occurrences (every wording of every node), with an index from
@@ -1341,9 +1354,10 @@ struct StatementText<'t, 'a> {
 }
 
 /// The id of a new statement node: a hash of the speaker block and the lowercased text.
-fn statement_id(block: &str, text: &str) -> String {
+/// `lower` is a buffer for lowercasing non-ASCII text (reused across statements).
+fn statement_id(block: &str, text: &str, lower: &mut String) -> String {
     let hash = fnv(fnv(FNV_OFFSET, block.as_bytes()), &[0x1f]);
-    let hash = fnv_lowercase(hash, text);
+    let hash = fnv_lowercase(hash, text, lower);
     // "statement-" and 16 hex digits, without the formatting machinery (a statement
     // node is made for most attributions).
     let mut id = String::with_capacity(26);
@@ -1371,8 +1385,9 @@ fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
 
 /// [`fnv`] continued over the bytes of `text` lowercased (by [`crate::text::push_lowercase`]).
 /// ASCII text (most) is hashed through a lowercase table without writing the lowercased
-/// text anywhere; other text is lowercased into a buffer first.
-fn fnv_lowercase(hash: u64, text: &str) -> u64 {
+/// text anywhere; other text is lowercased into `lower` first (cleared; a buffer kept
+/// across calls, not a String per call).
+fn fnv_lowercase(hash: u64, text: &str, lower: &mut String) -> u64 {
     if text.is_ascii() {
         let mut h = hash;
         for &b in text.as_bytes() {
@@ -1380,8 +1395,8 @@ fn fnv_lowercase(hash: u64, text: &str) -> u64 {
         }
         return h;
     }
-    let mut lower = String::with_capacity(text.len() + 8);
-    crate::text::push_lowercase(text, &mut lower);
+    lower.clear();
+    crate::text::push_lowercase(text, lower);
     fnv(hash, lower.as_bytes())
 }
 
@@ -1404,36 +1419,41 @@ fn statement_node<'a>(
     article: u32,
 ) -> NodeIndex {
     let text = stmt.text;
-    let make = |g: &mut Graph| {
+    let lower = &mut st.lower;
+    let mut make = |g: &mut Graph| {
         // The speaker's id is borrowed for the hash and copied only into a new node; the
-        // statement id moves into it (no copies for an existing node, one for a new one).
-        let id = statement_id(speaker.map_or("unknown", |s| g.g[s].id.as_str()), text);
-        if let Some(i) = g.node_index(&id) {
-            return i;
-        }
-        // More than 60 characters: the first 57 and "...". In ASCII text a char is a
-        // byte: no char walk (a node is made for most statements).
-        let cut = if text.is_ascii() {
-            (text.len() > 60).then_some(57)
-        } else {
-            (text.char_indices().nth(60))
-                .and(text.char_indices().nth(57))
-                .map(|(cut, _)| cut)
-        };
-        let label = match cut {
-            Some(cut) => {
-                let mut label = String::with_capacity(cut + 3);
-                label.push_str(&text[..cut]);
-                label.push_str("...");
-                label
-            }
-            None => text.to_string(),
-        };
-        let mut n = Node::new(id, NodeType::Statement, label);
-        n.kind = Some(stmt.kind.name());
-        n.text = Some(text.to_string());
-        n.speaker = speaker.map(|s| g.g[s].id.clone());
-        g.insert_new(n)
+        // statement id is hashed and probed once, and moves into the index (a new node
+        // gets the one copy it keeps).
+        let id = statement_id(
+            speaker.map_or("unknown", |s| g.g[s].id.as_str()),
+            text,
+            lower,
+        );
+        g.get_or_insert_with(id, |id, nodes| {
+            // More than 60 characters: the first 57 and "...". In ASCII text a char is a
+            // byte: no char walk (a node is made for most statements).
+            let cut = if text.is_ascii() {
+                (text.len() > 60).then_some(57)
+            } else {
+                (text.char_indices().nth(60))
+                    .and(text.char_indices().nth(57))
+                    .map(|(cut, _)| cut)
+            };
+            let label = match cut {
+                Some(cut) => {
+                    let mut label = String::with_capacity(cut + 3);
+                    label.push_str(&text[..cut]);
+                    label.push_str("...");
+                    label
+                }
+                None => text.to_string(),
+            };
+            let mut n = Node::new(id, NodeType::Statement, label);
+            n.kind = Some(stmt.kind.name());
+            n.text = Some(text.to_string());
+            n.speaker = speaker.map(|s| nodes[s].id.clone());
+            n
+        })
     };
     // Without a speaker only the same text (any case) is the same statement: its node is
     // the one with this id.
@@ -1635,6 +1655,32 @@ mod tests {
     }
 
     #[test]
+    fn concat_equals_format() {
+        assert_eq!(concat(&[]), "");
+        assert_eq!(concat(&["person:", ""]), format!("person:{}", ""));
+        let (ntype, slugged) = ("organization", "ébola-ΣΑΣ");
+        let id = concat(&[ntype, "-", slugged]);
+        assert_eq!(id, format!("{ntype}-{slugged}"));
+        assert_eq!(id.capacity(), id.len());
+    }
+
+    #[test]
+    fn get_or_insert_with_finds_or_adds_by_id() {
+        let mut g = Graph::default();
+        let a = g.get_or_insert_with("statement-a".to_string(), |id, _| {
+            Node::new(id, NodeType::Statement, "A".to_string())
+        });
+        let b = g.get_or_insert_with("statement-b".to_string(), |id, nodes| {
+            Node::new(id, NodeType::Statement, nodes[a].label.clone())
+        });
+        // An existing id: its node, and `make` is not called.
+        let again = g.get_or_insert_with("statement-a".to_string(), |_, _| unreachable!());
+        assert_eq!((again, g.node_index("statement-b")), (a, Some(b)));
+        assert_eq!(g.g[b].label, "A");
+        assert_eq!(g.g.node_count(), 2);
+    }
+
+    #[test]
     fn statement_id_hashes_the_block_and_the_lowercased_text() {
         for text in [
             "",
@@ -1646,7 +1692,12 @@ mod tests {
         ] {
             let key = format!("person-x\u{1f}{}", text.to_lowercase());
             let expected = format!("statement-{:016x}", stable_hash(&key));
-            assert_eq!(statement_id("person-x", text), expected);
+            // A fresh buffer, and one left holding a longer and a shorter earlier text.
+            assert_eq!(statement_id("person-x", text, &mut String::new()), expected);
+            let mut lower = String::from("ΟΔΟΣ left over from an earlier, longer statement");
+            assert_eq!(statement_id("person-x", text, &mut lower), expected);
+            lower = String::from("É");
+            assert_eq!(statement_id("person-x", text, &mut lower), expected);
         }
     }
 }
