@@ -1014,7 +1014,7 @@ mod tests {
         }
     }
 
-    /// A word put in a [`Fingerprints`] set is always let through.
+    /// A [`FirstWords`] table answers as a `HashMap` of the same words.
     #[test]
     fn first_words_answer_as_a_hash_map() {
         // Words of every length around the key's cases (3, 4, 7, 8, 16, 17 bytes), words
@@ -1147,6 +1147,7 @@ mod tests {
         }
     }
 
+    /// A word put in a [`Fingerprints`] set is always let through.
     #[test]
     fn fingerprints_hold_the_words_put_in() {
         let lex = Lexicon::builtin();

@@ -743,6 +743,22 @@ mod tests {
     }
 
     #[test]
+    fn get_or_insert_with_finds_or_adds_by_id() {
+        let mut g = Graph::default();
+        let a = g.get_or_insert_with("statement-a".to_string(), |id, _| {
+            Node::new(id, NodeType::Statement, "A".to_string())
+        });
+        let b = g.get_or_insert_with("statement-b".to_string(), |id, nodes| {
+            Node::new(id, NodeType::Statement, nodes[a].label.clone())
+        });
+        // An existing id: its node, and `make` is not called.
+        let again = g.get_or_insert_with("statement-a".to_string(), |_, _| unreachable!());
+        assert_eq!((again, g.node_index("statement-b")), (a, Some(b)));
+        assert_eq!(g.g[b].label, "A");
+        assert_eq!(g.g.node_count(), 2);
+    }
+
+    #[test]
     fn add_mention_keeps_mentions_sorted_without_repeats() {
         let mut n = Node::new("x".into(), NodeType::Person, "X".into());
         let m = |a: &str, start, end| MentionRef {
