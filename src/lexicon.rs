@@ -557,7 +557,11 @@ pub struct Lexicon {
     pub run_names: PhraseMap<RunName>,
     pub relations: PhraseMap<RelationVerb>,
     pub abbreviations: HashSet<String, FxBuild>,
+    /// The function words as loaded. Lookups ([`Lexicon::function_class`]) read a table
+    /// made from this when the lexicon is built: a change made afterwards is not seen.
     pub function_words: HashMap<String, FunctionClass, FxBuild>,
+    /// The stop names as loaded; [`Lexicon::is_stopname`] reads a table made from this
+    /// when the lexicon is built, as for `function_words`.
     pub stopnames: HashSet<String, FxBuild>,
     /// Common nouns that can be the subject of a noun-like cue ("polls show").
     pub source_nouns: HashSet<String, FxBuild>,

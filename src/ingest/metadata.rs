@@ -144,26 +144,10 @@ impl AnyMatch {
     }
 }
 
-/// The position of the first `\n` at or after `from`. Lines are ~100 bytes: 16 bytes
-/// at a time are tested for a `\n` as two words (the exact "has a zero byte" test on
-/// the word XOR `\n` in every byte), where `str::find` took 2.4 instructions a byte.
+/// The position of the first `\n` at or after `from`, by `memchr` (vector instructions;
+/// `str::find` took 2.4 instructions a byte).
 fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
-    let has_newline = |word: &[u8]| {
-        let x = u64::from_ne_bytes(word.try_into().unwrap()) ^ NEWLINES;
-        x.wrapping_sub(ONES) & !x & HIGHS != 0
-    };
-    let mut chunks = bytes[from..].chunks_exact(16);
-    let mut at = from;
-    for chunk in &mut chunks {
-        if has_newline(&chunk[..8]) || has_newline(&chunk[8..]) {
-            break;
-        }
-        at += 16;
-    }
-    bytes[at..].iter().position(|&b| b == b'\n').map(|k| at + k)
+    memchr::memchr(b'\n', &bytes[from..]).map(|k| from + k)
 }
 
 /// One row of boilerplate.tsv (its name column is for the readers of the file).
