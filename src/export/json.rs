@@ -61,18 +61,6 @@ macro_rules! close {
     };
 }
 
-/// The end of an array whose elements are at level `d + 1`: "]" right after the "[" of
-/// an empty one.
-macro_rules! close_array {
-    ($empty:expr, $d:tt) => {
-        if $empty {
-            b"]".as_slice()
-        } else {
-            close!($d, "]")
-        }
-    };
-}
-
 /// The text of a later member `name` of a provenance object (level 5) whose value is a
 /// span, up to the value of the span's first member, `end`: one literal.
 macro_rules! span_head {
@@ -81,14 +69,11 @@ macro_rules! span_head {
     };
 }
 
-/// The text before an element of an array whose elements are at level `d`.
+/// The text before a later element of an array whose elements are at level `d` (see
+/// [`Out::item`]).
 macro_rules! item {
-    ($first:expr, $d:tt) => {
-        if $first {
-            concat!("\n", ind!($d)).as_bytes()
-        } else {
-            concat!(",\n", ind!($d)).as_bytes()
-        }
+    ($d:tt) => {
+        concat!(",\n", ind!($d)).as_bytes()
     };
 }
 
@@ -187,6 +172,31 @@ impl<W: Write> Out<W> {
         self.buf.extend_from_slice(s);
     }
 
+    /// `text`, the start of an array element from its separator on (a comma, see
+    /// [`item!`]); the first element's separator is the array's opening `[` instead.
+    ///
+    /// WHY: the arrays' names are written without their `[`. Choosing between two
+    /// literals of different lengths compiles to a `memcpy` call of variable length; one
+    /// literal and a one-byte patch is a few stores (and a memoized text keeps a single
+    /// form).
+    #[inline(always)]
+    fn item(&mut self, first: bool, text: &[u8]) {
+        push_item(&mut self.buf, first, text);
+    }
+
+    /// The end of an array whose elements are at level `d + 1`, `close` being
+    /// `close!(d, "]")`: that, or `[]` for an empty array (whose `[` is not written yet,
+    /// see [`Out::item`]), patched over it for the same reason.
+    #[inline(always)]
+    fn close_array(&mut self, empty: bool, close: &'static [u8]) {
+        let at = self.buf.len();
+        self.buf.extend_from_slice(close);
+        if empty {
+            self.buf.truncate(at + 2);
+            self.buf[at..].copy_from_slice(b"[]");
+        }
+    }
+
     /// Sends the buffer to the writer when full (called between array elements).
     #[inline]
     fn maybe_flush(&mut self) -> io::Result<()> {
@@ -213,8 +223,7 @@ impl<W: Write> Out<W> {
         let head = (self.mention_head).get(address(&m.article), |t| {
             article_head(t, &m.article, key!(5, "end"))
         });
-        // The first element has no comma before it.
-        self.buf.extend_from_slice(&head[first as usize..]);
+        push_item(&mut self.buf, first, head);
         self.end_start(m.end, key!(5, "start"), m.start, close!(4, "}"));
     }
 
@@ -267,7 +276,7 @@ impl<W: Write> Out<W> {
         let head = (self.provenance_head).get(address(&o.article), |t| {
             article_head(t, &o.article, key!(5, "confidence"))
         });
-        self.buf.extend_from_slice(&head[first as usize..]);
+        push_item(&mut self.buf, first, head);
         let x = o.confidence;
         let text = self.confidences.get(x.to_bits() as usize, |t| {
             serde_json::to_writer(t, &(x as f64)).expect("writing to memory cannot fail")
@@ -301,7 +310,7 @@ impl<W: Write> Out<W> {
 
     /// A `{"end": .., "start": ..}` member of a provenance object (level 5), `head`
     /// the text from the comma before it to `"end": ` (see [`span_head!`]).
-    #[inline]
+    #[inline(always)]
     fn span(&mut self, head: &'static [u8], span: Option<CharSpan>) {
         if let Some(c) = span {
             self.raw(head);
@@ -350,6 +359,16 @@ fn four_digit_lanes(fours: u64) -> u64 {
     tens | ((pairs - 10 * tens) << 8)
 }
 
+/// [`Out::item`] (on the buffer alone, to copy a memoized text borrowed from the writer).
+#[inline(always)]
+fn push_item(buf: &mut Vec<u8>, first: bool, text: &[u8]) {
+    let at = buf.len();
+    buf.extend_from_slice(text);
+    if first {
+        buf[at] = b'[';
+    }
+}
+
 /// The decimal digits of `n` (less than 10^8) as the first bytes of a little-endian
 /// word, and their number: the eight digits with leading zeros are made by
 /// multiplications that act on all digits of a word at once (each multiplier turns
@@ -377,8 +396,7 @@ fn long_number(buf: &mut Vec<u8>, n: usize) {
 
 /// The start of an object of a mention or provenance array (level 4) up to the value of
 /// the key after its article: separator, opening, the escaped article id and `next_key`.
-/// Made once per article and copied (without its first byte, the comma, for the first
-/// element).
+/// Made once per article and copied (see [`Out::item`] for the first element).
 fn article_head(t: &mut Vec<u8>, article: &str, next_key: &[u8]) {
     t.extend_from_slice(concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes());
     push_string(t, article);
@@ -430,15 +448,15 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// Whether any of 16 bytes is one to escape: a test without an early exit, which the
+/// Whether any of `N` bytes (16 or 32) is one to escape: a test without an early exit, which the
 /// compiler turns into vector instructions. Each byte becomes the least of three values
 /// that are zero exactly for the bytes to escape (its difference from `"`, from `\`, and
 /// its saturated excess over 0x1f); a zero among them is a byte to escape. (Written as
 /// `needs_escape`, the test compiles to 16-bit lane shuffles: five more instructions
 /// every sixteen bytes.)
 #[inline]
-fn any_escape(chunk: &[u8; 16]) -> bool {
-    let mut least = [0u8; 16];
+fn any_escape<const N: usize>(chunk: &[u8; N]) -> bool {
+    let mut least = [0u8; N];
     for (l, &b) in least.iter_mut().zip(chunk) {
         *l = (b ^ b'"').min(b ^ b'\\').min(b.saturating_sub(0x1f));
     }
@@ -460,8 +478,9 @@ fn any_escape_word(x: u64) -> bool {
     ((control & !x) | (quote & !quote_src) | (backslash & !backslash_src)) & HIGH != 0
 }
 
-/// Position of the first byte to escape. Strings of 16 bytes or more are tested sixteen
-/// bytes at a time, the last sixteen overlapping the ones before; shorter ones a word at a
+/// Position of the first byte to escape. Strings of 16 bytes or more are tested 32 bytes
+/// at a time while 32 are left (one test and branch for two vectors: evidence sentences
+/// are long), then sixteen at a time, the last sixteen overlapping the ones before; shorter ones a word at a
 /// time (two overlapping words for 8 to 15 bytes). Only a string known to hold a byte to
 /// escape (rare) is searched byte by byte, from the first untested-clean position.
 fn first_escape(bytes: &[u8]) -> Option<usize> {
@@ -469,16 +488,21 @@ fn first_escape(bytes: &[u8]) -> Option<usize> {
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     let clean_before = if n >= 16 {
         let mut at = 0;
+        // A block with a byte to escape is tested again by the loop below, which finds
+        // its half.
+        while at + 32 <= n && !any_escape::<32>(bytes[at..at + 32].try_into().unwrap()) {
+            at += 32;
+        }
         loop {
             if at + 16 > n {
                 // The last sixteen bytes, overlapping bytes tested clean already.
                 let last = n - 16;
-                if !any_escape(bytes[last..].try_into().unwrap()) {
+                if !any_escape::<16>(bytes[last..].try_into().unwrap()) {
                     return None;
                 }
                 break at;
             }
-            if any_escape(bytes[at..at + 16].try_into().unwrap()) {
+            if any_escape::<16>(bytes[at..at + 16].try_into().unwrap()) {
                 break at;
             }
             at += 16;
@@ -536,12 +560,12 @@ impl Ids {
 
 fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) -> io::Result<()> {
     let statement = node.ntype == NodeType::Statement;
-    p.raw(concat!("{", "\n", ind!(3), "\"aliases\": [").as_bytes());
+    p.raw(concat!("{", "\n", ind!(3), "\"aliases\": ").as_bytes());
     for (i, a) in node.aliases.iter().enumerate() {
-        p.raw(item!(i == 0, 4));
+        p.item(i == 0, item!(4));
         p.string(a);
     }
-    p.raw(close_array!(node.aliases.is_empty(), 3));
+    p.close_array(node.aliases.is_empty(), close!(3, "]"));
     p.raw(key!(3, "id"));
     p.raw(id);
     if statement {
@@ -550,7 +574,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) -> io::Result<()> {
     }
     p.raw(key!(3, "label"));
     p.string(&node.label);
-    p.raw(concat!(",\n", ind!(3), "\"mentions\": [").as_bytes());
+    p.raw(concat!(",\n", ind!(3), "\"mentions\": ").as_bytes());
     for (i, m) in node.mentions.iter().enumerate() {
         // A node named in every article has thousands of mentions: flushing between
         // them keeps the buffer at its size (it had grown by reallocation, copies and
@@ -558,18 +582,18 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) -> io::Result<()> {
         p.maybe_flush()?;
         p.mention(i == 0, m);
     }
-    p.raw(close_array!(node.mentions.is_empty(), 3));
+    p.close_array(node.mentions.is_empty(), close!(3, "]"));
     if node.ntype == NodeType::Person {
-        p.raw(concat!(",\n", ind!(3), "\"roles\": [").as_bytes());
+        p.raw(concat!(",\n", ind!(3), "\"roles\": ").as_bytes());
         for (i, r) in node.roles.iter().enumerate() {
-            p.raw(item!(i == 0, 4));
+            p.item(i == 0, item!(4));
             p.raw(open_key!(5, "organization"));
             p.string(&r.organization);
             p.raw(key!(5, "title"));
             p.string(&r.title);
             p.raw(close!(4, "}"));
         }
-        p.raw(close_array!(node.roles.is_empty(), 3));
+        p.close_array(node.roles.is_empty(), close!(3, "]"));
     }
     if statement {
         p.raw(key!(3, "speaker"));
@@ -608,11 +632,11 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
     let (nodes, edges) = graph.sorted_nodes_and_edges();
     let ids = Ids::new(graph, &nodes);
     let mut p = Out::new(w);
-    p.raw(concat!("{", "\n", ind!(1), "\"articles\": [").as_bytes());
+    p.raw(concat!("{", "\n", ind!(1), "\"articles\": ").as_bytes());
     let mut first = true;
     for a in nodes.iter().filter_map(|&n| g[n].article.as_ref()) {
         p.maybe_flush()?;
-        p.raw(item!(first, 2));
+        p.item(first, item!(2));
         first = false;
         p.raw(open_key!(3, "date"));
         p.opt_string(a.date.as_deref());
@@ -626,17 +650,17 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         p.opt_string(a.title.as_deref());
         p.raw(close!(2, "}"));
     }
-    p.raw(close_array!(first, 1));
-    p.raw(concat!(",\n", ind!(1), "\"edges\": [").as_bytes());
+    p.close_array(first, close!(1, "]"));
+    p.raw(concat!(",\n", ind!(1), "\"edges\": ").as_bytes());
     for (i, &(a, b, e)) in edges.iter().enumerate() {
         p.maybe_flush()?;
-        p.raw(item!(i == 0, 2));
-        p.raw(concat!("{", "\n", ind!(3), "\"provenance\": [").as_bytes());
+        p.item(i == 0, item!(2));
+        p.raw(concat!("{", "\n", ind!(3), "\"provenance\": ").as_bytes());
         for (j, o) in e.provenance.iter().enumerate() {
             p.maybe_flush()?;
             provenance(&mut p, j == 0, o);
         }
-        p.raw(close_array!(e.provenance.is_empty(), 3));
+        p.close_array(e.provenance.is_empty(), close!(3, "]"));
         p.raw(key!(3, "source"));
         p.raw(ids.get(a));
         p.raw(key!(3, "target"));
@@ -650,14 +674,14 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         });
         p.buf.extend_from_slice(tail);
     }
-    p.raw(close_array!(edges.is_empty(), 1));
-    p.raw(concat!(",\n", ind!(1), "\"nodes\": [").as_bytes());
+    p.close_array(edges.is_empty(), close!(1, "]"));
+    p.raw(concat!(",\n", ind!(1), "\"nodes\": ").as_bytes());
     for (i, &n) in nodes.iter().enumerate() {
         p.maybe_flush()?;
-        p.raw(item!(i == 0, 2));
+        p.item(i == 0, item!(2));
         node(&mut p, &g[n], ids.get(n))?;
     }
-    p.raw(close_array!(nodes.is_empty(), 1));
+    p.close_array(nodes.is_empty(), close!(1, "]"));
     p.raw(b"\n}\n");
     p.finish()
 }
@@ -680,7 +704,7 @@ mod tests {
 
     #[test]
     fn first_escape_finds_the_first_byte_to_escape_at_any_position() {
-        for len in 0..40 {
+        for len in 0..72 {
             let plain: Vec<u8> = (0..len).map(|i| b"ab z~\x7f\xc3\xa9!"[i % 8]).collect();
             assert_eq!(first_escape(&plain), None, "{plain:?}");
             for at in 0..len {
