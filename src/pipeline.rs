@@ -2,7 +2,7 @@
 //! findings converted to code point offsets ([`Findings`]) for resolve, which sees all
 //! articles. Articles are independent until resolve, so they run in parallel.
 
-use crate::document::{Attribution, Document, EntityType, StatementKind, Target};
+use crate::document::{Attribution, Document, EntityType, Metadata, StatementKind, Target};
 use crate::graph::{ArticleInfo, CharSpan};
 use crate::ingest::metadata::{self, Boilerplate};
 use crate::lexicon::{Lexicon, RunName};
@@ -411,6 +411,9 @@ fn attribution_findings(
 /// document that is done with ([`Findings::take_from`]) or copied
 /// ([`Findings::from_document`]).
 struct Owned {
+    /// The article's id and metadata (title, date, source, url, bylines).
+    id: String,
+    meta: Metadata,
     /// Per mention: canonical name and key.
     mentions: Vec<(String, Option<String>)>,
     /// Per attribution: edge type and the response's edge type.
@@ -423,6 +426,8 @@ impl Findings {
     /// The findings of an analyzed document (which stays as it is).
     pub fn from_document(doc: &Document) -> Findings {
         let owned = Owned {
+            id: doc.id.clone(),
+            meta: doc.meta.clone(),
             mentions: doc
                 .mentions
                 .iter()
@@ -443,12 +448,14 @@ impl Findings {
     }
 
     /// [`Findings::from_document`] for a document that is done with: the names, keys,
-    /// edge types and titles of its mentions, attributions and relations are moved into
-    /// the findings, not copied (a copy is an allocation each), and are empty in `doc`
-    /// afterwards. The same findings.
+    /// edge types and titles of its mentions, attributions and relations, and its id and
+    /// metadata, are moved into the findings, not copied (a copy is an allocation each),
+    /// and are empty in `doc` afterwards. The same findings.
     pub fn take_from(doc: &mut Document) -> Findings {
         use std::mem::take;
         let owned = Owned {
+            id: take(&mut doc.id),
+            meta: take(&mut doc.meta),
             mentions: doc
                 .mentions
                 .iter_mut()
@@ -485,20 +492,20 @@ impl Findings {
         };
         Findings {
             info: ArticleInfo {
-                id: doc.id.clone(),
-                file: doc.id.clone(),
-                title: doc.meta.title.clone(),
-                date: doc.meta.date.clone(),
-                source: doc.meta.source.clone(),
-                url: doc.meta.url.clone(),
+                file: owned.id.clone(),
+                id: owned.id,
+                title: owned.meta.title,
+                date: owned.meta.date,
+                source: owned.meta.source,
+                url: owned.meta.url,
                 chars: ix.chars(doc.text.len()),
             },
             lowercased: doc.lowercased,
-            authors: doc
+            authors: owned
                 .meta
                 .authors
-                .iter()
-                .map(|(n, s)| (n.clone(), cs(*s)))
+                .into_iter()
+                .map(|(n, s)| (n, cs(s)))
                 .collect(),
             mentions: doc
                 .mentions
@@ -569,6 +576,7 @@ mod tests {
             assert_eq!(one_line(&s), words, "{s:?}");
         }
         assert_eq!(one_line("“Yes,” he said."), "“Yes,” he said.");
+        assert_eq!(one_line("a  b"), "a b");
         assert_eq!(one_line(" two\n lines "), "two lines");
         assert_eq!(one_line(""), "");
     }
