@@ -594,6 +594,10 @@ pub struct Lexicon {
     /// Fingerprints of the abbreviations: most words ending in a period ("said.") are
     /// none, told without a lookup.
     abbreviation_prints: Fingerprints,
+    /// The titles that are one word of lowercase letters, digits, hyphens and periods
+    /// with something other than a letter ("sen.", "secretary-general"), for
+    /// [`Lexicon::is_title_word`].
+    title_words: HashSet<String, FxBuild>,
 }
 
 /// Rows of a data file: non-empty, non-comment lines split on tabs.
@@ -702,10 +706,24 @@ impl Lexicon {
                 }
             }
         }
+        let mut odd_titles = Vec::new();
         for (_, cols) in rows(&read("titles.txt")?) {
             lex.titles.insert(&cols[0], ());
             if cols.get(1).is_some_and(|f| f == "heads") {
                 lex.body_head_titles.insert(cols[0].to_ascii_lowercase());
+            }
+            if !cols[0]
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b' ')
+            {
+                odd_titles.push(phrase_tokens(&cols[0]).concat());
+            }
+        }
+        // A title's tokens written as one word ("sen.", "secretary-general"), kept when
+        // that word is the title: [`Lexicon::is_title_word`].
+        for word in odd_titles {
+            if is_title_shaped(&word) && lex.titles.contains(&word) {
+                lex.title_words.insert(word);
             }
         }
         for (_, cols) in rows(&read("title_modifiers.txt")?) {
@@ -943,9 +961,32 @@ impl Lexicon {
         self.modifier_shapes.may_hold(t) && self.title_modifiers.contains(t.span.slice(lower))
     }
 
+    /// `self.titles.contains(word)` for a word of one token ("sen.", "deputy"), without
+    /// the Strings of cutting it into tokens for the words that are not plain letters.
+    /// Exact: the tokens of a word of lowercase letters, digits, hyphens and periods hold
+    /// all its bytes (only one-byte quotes are dropped), so if it is a title, the title's
+    /// tokens joined are the word, which the lexicon kept in `title_words` when it loaded.
+    pub fn is_title_word(&self, word: &str) -> bool {
+        let plain = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase());
+        if !plain && is_title_shaped(word) {
+            self.title_words.contains(word)
+        } else {
+            self.titles.contains(word)
+        }
+    }
+
     pub fn country_name(&self, iso: &str) -> Option<&str> {
         self.country_names.get(iso).map(String::as_str)
     }
+}
+
+/// A word that [`Lexicon::is_title_word`] finds in `title_words`: lowercase letters,
+/// digits, hyphens and periods.
+fn is_title_shaped(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
 }
 
 fn capitalize(s: &str) -> String {
@@ -970,6 +1011,70 @@ mod tests {
         assert!(lex.gazetteer.contains("U.S."));
         assert!(lex.gazetteer.contains("DEA"));
         assert_eq!(lex.country_name("CN"), Some("China"));
+    }
+
+    /// [`Lexicon::is_title_word`] (a set made at load for the words that are not plain
+    /// letters) answers as `titles.contains` for every title of the lexicon, its words,
+    /// its tokens joined, and tricky words around them.
+    #[test]
+    fn is_title_word_equals_titles_contains() {
+        let lex = Lexicon::builtin();
+        let mut words: Vec<String> = [
+            "",
+            "sen",
+            "sen.",
+            "sen..",
+            ".sen.",
+            "sen.-",
+            "secretary-general",
+            "secretary",
+            "general",
+            "-",
+            ".",
+            "--",
+            "secretary--general",
+            "secretary-general.",
+            "director-general",
+            "deputy",
+            "dr",
+            "dr.",
+            "mr.",
+            "u.s.",
+            "co-chair",
+            "2nd",
+            "rep.",
+            "gen.",
+            "gen",
+            "team-mate",
+            "teammate",
+            "vicepresident",
+            "vice-president",
+            "Sen.",
+            "SEN.",
+            "sen.'",
+            "'sen.",
+            "sen’",
+            "secretary general",
+            "Chief",
+        ]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+        for (_, cols) in rows(include_str!("../schema/titles.txt")) {
+            let title = cols[0].to_ascii_lowercase();
+            let tokens = phrase_tokens(&title);
+            words.push(tokens.concat());
+            words.push(tokens.join("-"));
+            words.push(format!("{title}."));
+            words.extend(tokens);
+            words.push(title);
+        }
+        let mut odd = 0;
+        for w in &words {
+            assert_eq!(lex.is_title_word(w), lex.titles.contains(w), "{w:?}");
+            odd += (lex.is_title_word(w) && !w.bytes().all(|b| b.is_ascii_lowercase())) as usize;
+        }
+        assert!(odd >= 5, "titles such as \"sen.\" are found ({odd})");
     }
 
     /// [`Lexicon::is_abbreviation`] (lowercased on the stack, fingerprints first) answers

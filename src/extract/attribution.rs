@@ -287,8 +287,8 @@ fn sentence(c: &Ctx, s: usize, out: &mut Vec<Attribution>) {
             }
             None => {
                 if cue.edge != "says" && cue.class == CueClass::Speech {
-                    if let Some((s0, s1)) = np_left(c, left.helpers_start, a)
-                        .filter(|&(x, y)| plausible_speaker(c, x, y))
+                    if let Some((s0, s1, _)) = np_left_quantity(c, left.helpers_start, a)
+                        .filter(|&(x, y, quantity)| plausible_speaker_given(c, x, y, quantity))
                     {
                         pending = Some(Response {
                             speaker: c.span(s0, s1),
@@ -506,20 +506,32 @@ fn quote_ending<'c>(c: &'c Ctx, i: usize, start: usize) -> Option<&'c Quote> {
 /// determiners, possessives and "of"/"for"/"at" inside; stops at punctuation, verbs'
 /// helpers, conjunctions and clause words. Returns `[start, end)`.
 fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
+    np_left_quantity(c, end, limit).map(|(s, e, _)| (s, e))
+}
+
+/// [`np_left`], and whether the phrase is the quantity of [`quantity_left`]: what
+/// [`plausible_speaker`] asks first, given here without a second search. With the
+/// phrase's start `s` as limit, `quantity_left` answers the same: each of its tests only
+/// gets stricter as the limit rises (so no quantity below `limit` means none below `s`),
+/// and a quantity found starting at `s` passes them all again with limit `s` (pinned by
+/// the test `quantity_left_answers_the_same_from_its_start`).
+fn np_left_quantity(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize, bool)> {
     if end <= limit {
         return None;
     }
     if let Some(start) = quantity_left(c, end, limit) {
-        return Some((start, end));
+        return Some((start, end, true));
     }
     let last = end - 1;
     if c.is_punct(last) && !matches!(c.text_bytes(last), b")") {
         return None;
     }
     match c.class(last) {
-        Some(FunctionClass::Pron) => return Some((last, end)),
+        Some(FunctionClass::Pron) => return Some((last, end, false)),
         // "X, who said ...": the relative pronoun stands for X (resolved later).
-        Some(FunctionClass::Wh) if c.lower_bytes(last) == b"who" => return Some((last, end)),
+        Some(FunctionClass::Wh) if c.lower_bytes(last) == b"who" => {
+            return Some((last, end, false))
+        }
         Some(
             FunctionClass::Det
             | FunctionClass::Prep
@@ -580,7 +592,7 @@ fn np_left(c: &Ctx, end: usize, limit: usize) -> Option<(usize, usize)> {
     while k < end && matches!(c.class(k), Some(FunctionClass::Prep)) {
         k += 1;
     }
-    (k < end).then_some((k, end))
+    (k < end).then_some((k, end, false))
 }
 
 /// A quantity speaking for a group ends at `end`: "47%", "26 percent", "six in 10",
@@ -989,26 +1001,34 @@ fn verb(
     }
     // Speaker before the cue; a coordinated verb ("X ..., was present and suggested
     // that ...") shares the subject of its clause.
+    // With whether the speaker is a quantity, when `np_left_quantity` found it.
     let speaker = match appositive {
-        Some(sp) => Some(sp),
+        Some((s, e)) => Some((s, e, None)),
         None if left_end > a && c.text_bytes(left_end - 1) == b"," => None,
         None if left_end > a && matches!(c.lower_bytes(left_end - 1), b"and" | b"but") => {
-            clause_subject(c, a, left_end - 1, earlier)
+            clause_subject(c, a, left_end - 1, earlier).map(|(s, e)| (s, e, None))
         }
         // "Sen. Marco Rubio, R-Fla., appearing on Fox News, said": past a participle
         // phrase (`left_end` is its opening comma), an appositive may end the subject.
-        None => np_left(c, left_end, a).or_else(|| {
-            (left_end < helpers_start && c.text_bytes(left_end) == b",")
-                .then(|| appositive_speaker(c, left_end, a))
-                .flatten()
-                .filter(|&(s, e)| is_named(c, s, e))
-        }),
+        None => np_left_quantity(c, left_end, a)
+            .map(|(s, e, quantity)| (s, e, Some(quantity)))
+            .or_else(|| {
+                (left_end < helpers_start && c.text_bytes(left_end) == b",")
+                    .then(|| appositive_speaker(c, left_end, a))
+                    .flatten()
+                    .filter(|&(s, e)| is_named(c, s, e))
+                    .map(|(s, e)| (s, e, None))
+            }),
     };
     // A relative "who" speaks only through verbs of saying ("who said"), not through
     // beliefs or impressions ("who seemed", "who know").
-    let speaker = speaker.filter(|&(s, e)| {
-        plausible_speaker(c, s, e) && !(c.lower_bytes(s) == b"who" && cue.class == CueClass::Belief)
-    })?;
+    let speaker = speaker
+        .filter(|&(s, e, quantity)| {
+            let quantity = quantity.unwrap_or_else(|| quantity_left(c, e, s) == Some(s));
+            plausible_speaker_given(c, s, e, quantity)
+                && !(c.lower_bytes(s) == b"who" && cue.class == CueClass::Belief)
+        })
+        .map(|(s, e, _)| (s, e))?;
     if let Some(q) = quote_starting(c, i + n, b) {
         return Some(make(
             Some(speaker),
@@ -1389,8 +1409,13 @@ fn kind_of(c: &Ctx, content: Span) -> StatementKind {
 
 /// A speaker is a name, a pronoun, or a noun phrase with a noun-like last word.
 fn plausible_speaker(c: &Ctx, s: usize, e: usize) -> bool {
+    plausible_speaker_given(c, s, e, quantity_left(c, e, s) == Some(s))
+}
+
+/// [`plausible_speaker`] given whether `[s, e)` is a quantity ("most of them").
+fn plausible_speaker_given(c: &Ctx, s: usize, e: usize, quantity: bool) -> bool {
     let last = e - 1;
-    if quantity_left(c, e, s) == Some(s) {
+    if quantity {
         return true;
     }
     if c.lower_bytes(last) == b"who" {
@@ -1681,7 +1706,7 @@ fn introduced_later(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
 /// A head noun that describes a person: a title (schema/titles.txt) or a person noun
 /// (schema/person_nouns.txt).
 fn is_person_nominal(lex: &Lexicon, head: &str) -> bool {
-    lex.titles.contains(head) || lex.person_nouns.contains(head)
+    lex.is_title_word(head) || lex.person_nouns.contains(head)
 }
 
 /// The most recent person and organization speakers, for pronouns and nominals.
@@ -2121,6 +2146,53 @@ mod tests {
             assert_eq!(c.lower_bytes(i), c.lower(i).as_bytes());
             assert_eq!(c.text_bytes(i), c.text(i).as_bytes());
         }
+    }
+
+    /// What [`np_left_quantity`] relies on: [`quantity_left`] with a higher limit finds no
+    /// quantity where it found none, and from the start of one it found, the same start;
+    /// so its flag is [`plausible_speaker`]'s first test.
+    #[test]
+    fn quantity_left_answers_the_same_from_its_start() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "Polls say 47% back him, 26 percent said no, six in 10 voters and nearly nine \
+             out of 10 Americans agreed; about three-quarters of them, most of them and two \
+             of us said so. Of 10 out of 10 in 10 in of 3 4 percent % said two-thirds of \
+             those these of them said he. \"Most of them,\" the Centers for Disease Control \
+             and Prevention (CDC) official Wei Xiaojun of the group said.",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        crate::extract::entities::extract(&mut doc, &lex);
+        let (quotes, inside) = quotes::find(&doc);
+        let c = Ctx {
+            quotes,
+            inside,
+            ..plain_ctx(&doc, &lex)
+        };
+        let n = doc.tokens.len();
+        let mut found = 0;
+        for end in 1..=n {
+            for limit in 0..end {
+                let q = quantity_left(&c, end, limit);
+                if let Some(start) = q {
+                    found += 1;
+                    assert!(start >= limit);
+                    assert_eq!(quantity_left(&c, end, start), Some(start), "{end} {limit}");
+                }
+                for higher in limit..end {
+                    if q.is_none() {
+                        assert_eq!(quantity_left(&c, end, higher), None, "{end} {higher}");
+                    }
+                }
+                let slow = np_left(&c, end, limit).filter(|&(s, e)| plausible_speaker(&c, s, e));
+                let fast = np_left_quantity(&c, end, limit)
+                    .filter(|&(s, e, quantity)| plausible_speaker_given(&c, s, e, quantity))
+                    .map(|(s, e, _)| (s, e));
+                assert_eq!(fast, slow, "{end} {limit}");
+            }
+        }
+        assert!(found >= 20, "the text holds quantities ({found})");
     }
 
     #[test]

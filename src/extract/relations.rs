@@ -301,12 +301,12 @@ fn is_title_word(doc: &Document, lex: &Lexicon, t: usize) -> bool {
     let w = doc.token_lower(t);
     // A word of lowercase letters is a title only as a title's first word, which its shape
     // rules out for most words before the word is hashed (other words, "secretary-general",
-    // are cut into the title's tokens by `contains`, so they take the full lookup).
+    // take the full lookup).
     let plain = !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase());
     let title = if plain && !lex.titles.may_start(token) {
         false
     } else {
-        lex.titles.contains(w)
+        lex.is_title_word(w)
     };
     title || lex.token_is_title_modifier(token, &doc.lower)
 }
