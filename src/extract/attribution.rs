@@ -159,10 +159,16 @@ fn mention_tokens(doc: &Document) -> Vec<bool> {
     let mut first = 0;
     for m in &doc.mentions {
         // Mentions are sorted by start: this one's first token is at or after the
-        // previous one's.
-        while first < tokens.len() && tokens[first].span.start < m.span.start {
-            first += 1;
-        }
+        // previous one's. Tokens are sorted by start too: found by binary search, in the
+        // next 16 tokens first (most mentions are a few tokens apart), rather than
+        // stepping over every token of the document.
+        let rest = &tokens[first..];
+        let near = rest.len().min(16);
+        let before = |t: &crate::document::Token| t.span.start < m.span.start;
+        first += match rest[..near].partition_point(before) {
+            k if k < near => k,
+            _ => near + rest[near..].partition_point(before),
+        };
         let mut k = first;
         while k < tokens.len() && tokens[k].span.start < m.span.end {
             in_mention[k] = true;
@@ -2084,12 +2090,14 @@ mod tests {
 
     /// The forward walk of `mention_tokens` flags the tokens the two binary searches per
     /// mention did: nested, overlapping, adjacent mentions, mentions ending inside a token
-    /// or at the text's end.
+    /// or at the text's end, more than 16 tokens after the one before.
     #[test]
     fn mention_tokens_equal_binary_searched_ranges() {
         let lex = Lexicon::builtin();
         let text = "Wei Xiaojun, of the U.S. Drug Enforcement Administration, said “it’s over” \
-                    to New York’s mayor Bill de Blasio in Washington";
+                    to New York’s mayor Bill de Blasio in Washington, and then one two three \
+                    four five six seven eight nine ten eleven twelve thirteen fourteen fifteen \
+                    sixteen seventeen eighteen, in Washington";
         let mut doc = Document::new("t", text);
         crate::text::analyze(&mut doc, &lex);
         let len = text.len();
