@@ -372,6 +372,20 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         rare: std::mem::take(&mut stmts.rare),
         ..Statements::default()
     };
+    // At most one entry per statement with a speaker, and one posting per word of it:
+    // room made once, not by doubling (and rehashing the postings) step by step.
+    let (mut spoken, mut spoken_words) = (0, 0);
+    for (f, words) in all.iter().zip(&stmts.words) {
+        for (a, (words, _)) in f.attributions.iter().zip(words) {
+            if a.speaker_mention.is_some() {
+                spoken += 1;
+                spoken_words += words.len();
+            }
+        }
+    }
+    statements.entries.reserve(spoken);
+    statements.links.reserve(spoken_words);
+    statements.postings.reserve(spoken_words);
     // By node index: (1 + the position of the article, the mention in it) of the last
     // mention whose surface was put in (or found in) the node's aliases. A name repeated
     // in an article is compared with that one surface (mostly a length compare, or one
@@ -1317,11 +1331,29 @@ struct Entry {
     neg: bool,
 }
 
-/// Statements seen so far, blocked by speaker, for clustering. The word sets are
-/// borrowed from [`StatementWords`] (no copy per indexed statement).
+/// Statements seen so far, blocked by speaker, for clustering: every speaker's statement
+/// occurrences (every wording of every node), with an index from (speaker, word) to the
+/// occurrences holding it, so that a new statement is compared only with those of its
+/// speaker sharing a word (no shared word never clusters). The word sets are borrowed
+/// from [`StatementWords`] (no copy per indexed statement).
+///
+/// One set of tables for the run, not a set per speaker: most speakers have a few
+/// statements, and a map of postings and vectors per speaker (and a vector per word in
+/// it) were an allocation per indexed word, each grown and rehashed step by step.
 #[derive(Default)]
 struct Statements<'a> {
-    blocks: FxHashMap<NodeIndex, Block<'a>>,
+    /// Every indexed occurrence, of every speaker, by position.
+    entries: Vec<Entry>,
+    /// (speaker, word) -> the last link of its list in `links`.
+    postings: FxHashMap<(NodeIndex, u32), u32>,
+    /// The postings lists, linked from the newest occurrence back: (entry, previous link
+    /// or `NO_LINK`). Appending to a list is one push here, no vector per list.
+    links: Vec<(u32, u32)>,
+    /// First entry of each word set of a speaker: the same words are the same statement.
+    first: FxHashMap<(NodeIndex, &'a [u32]), u32>,
+    /// Shared-word counts by entry (all zero between calls), and the entries set.
+    counts: Vec<u32>,
+    touched: Vec<u32>,
     /// By word id: rare numbers (see [`StatementWords`]).
     rare: Vec<bool>,
     /// (statement node, article number) for every statement mention so far.
@@ -1330,19 +1362,8 @@ struct Statements<'a> {
     lower: String,
 }
 
-/// One speaker's statement occurrences (every wording of every node), with an index from
-/// word to the entries holding it: a new statement is compared only with those sharing a
-/// word (no shared word never clusters).
-#[derive(Default)]
-struct Block<'a> {
-    entries: Vec<Entry>,
-    postings: FxHashMap<u32, Vec<u32>>,
-    /// First entry of each word set: the same words are the same statement.
-    first: FxHashMap<&'a [u32], u32>,
-    /// Shared-word counts by entry (all zero between calls), and the entries set.
-    counts: Vec<u32>,
-    touched: Vec<u32>,
-}
+/// The end of a postings list in [`Statements::links`].
+const NO_LINK: u32 = u32::MAX;
 
 /// One attribution's statement as clustering reads it.
 struct StatementText<'t, 'a> {
@@ -1462,38 +1483,41 @@ fn statement_node<'a>(
     };
     let (ids, neg) = (stmt.words, stmt.neg);
     let rare = &st.rare;
-    let b = st.blocks.entry(speaker).or_default();
     let mut best: Option<(f64, NodeIndex)> = None;
-    let first = b.first.get(ids).copied();
+    let first = st.first.get(&(speaker, ids)).copied();
     if let Some(pos) = first.filter(|_| !ids.is_empty()) {
-        best = Some((f64::MAX, b.entries[pos as usize].node));
+        best = Some((f64::MAX, st.entries[pos as usize].node));
     } else {
         // Shared words per earlier entry (rare ones in the high 16 bits).
-        b.counts.resize(b.entries.len(), 0);
+        st.counts.resize(st.entries.len(), 0);
         // This wording is indexed below whenever its words are counted here (a word set
         // not seen yet), as the next entry: each word's list is extended as soon as it is
         // read (one hash probe per word, not two; the ids are distinct, so the new entry
         // is never read back in this call).
-        let pos = b.entries.len() as u32;
+        let pos = st.entries.len() as u32;
         for &w in ids {
             let add = if rare[w as usize] { 1 + (1 << 16) } else { 1 };
-            let list = b.postings.entry(w).or_default();
-            for &at in list.iter() {
-                if b.counts[at as usize] == 0 {
-                    b.touched.push(at);
+            let head = st.postings.entry((speaker, w)).or_insert(NO_LINK);
+            let mut link = *head;
+            while link != NO_LINK {
+                let (at, prev) = st.links[link as usize];
+                if st.counts[at as usize] == 0 {
+                    st.touched.push(at);
                 }
-                b.counts[at as usize] += add;
+                st.counts[at as usize] += add;
+                link = prev;
             }
-            list.push(pos);
+            st.links.push((pos, *head));
+            *head = st.links.len() as u32 - 1;
         }
-        // The best: the highest similarity, the earliest entry among equals. The entries
-        // are read in the order first touched and ties decided by position, which picks
-        // the one a walk in entry order would (no sort of the touched entries).
+        // The best: the highest similarity, the earliest entry among equals. Which entry
+        // that is does not depend on the order the entries are read in (the lists are
+        // read newest first), as ties are decided by position.
         let mut best_at = u32::MAX;
-        for &pos in &b.touched {
-            let c = std::mem::take(&mut b.counts[pos as usize]);
+        for &pos in &st.touched {
+            let c = std::mem::take(&mut st.counts[pos as usize]);
             let (inter, shared_rare) = ((c & 0xffff) as usize, (c >> 16) as usize);
-            let e = &b.entries[pos as usize];
+            let e = &st.entries[pos as usize];
             if e.neg != neg || inter < 2 {
                 continue;
             }
@@ -1512,7 +1536,7 @@ fn statement_node<'a>(
             best = Some((sim, e.node));
             best_at = pos;
         }
-        b.touched.clear();
+        st.touched.clear();
     }
     let n = match best {
         Some((_, c)) => c,
@@ -1521,9 +1545,9 @@ fn statement_node<'a>(
     // Index this wording too, so later reports can match any of the node's wordings.
     if first.is_none() || best.is_none() {
         // (The postings are in: see above.)
-        let pos = b.entries.len() as u32;
-        b.first.entry(ids).or_insert(pos);
-        b.entries.push(Entry {
+        let pos = st.entries.len() as u32;
+        st.first.entry((speaker, ids)).or_insert(pos);
+        st.entries.push(Entry {
             node: n,
             words: ids.len(),
             neg,
