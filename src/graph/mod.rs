@@ -264,7 +264,14 @@ pub struct Edge {
 #[derive(Debug, Default, Clone)]
 pub struct Graph {
     pub g: StableDiGraph<Node, Edge>,
-    by_id: FxHashMap<String, NodeIndex>,
+    /// Nodes by the hash of their id ([`id_hash`]): the first node whose id has the hash.
+    /// Keyed by hash, not by a copy of the id: the node keeps the one copy (a string
+    /// allocated per node and some 40 bytes less), and a probe compares the id it finds
+    /// in the node. (So a node's id must not change once the node is in the graph.)
+    by_id: FxHashMap<u64, NodeIndex>,
+    /// Nodes whose id's hash an earlier node with another id has (64-bit hashes of a
+    /// graph's ids hardly ever collide, but they may).
+    by_id_clashes: FxHashMap<String, NodeIndex>,
     /// Edge type names, interned by position: looking an edge up allocates nothing. A
     /// list, not a map: edge types are a handful of names (the extractors' edge names),
     /// and a scan comparing lengths first beats hashing the name on every call.
@@ -321,9 +328,19 @@ fn id_prefix(id: &str) -> u128 {
     u128::from_be_bytes(head)
 }
 
+/// The hash [`Graph`] finds node ids by.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
+}
+
 impl Graph {
     pub fn node_index(&self, id: &str) -> Option<NodeIndex> {
-        self.by_id.get(id).copied()
+        match self.by_id.get(&id_hash(id)) {
+            Some(&i) if self.g[i].id == id => Some(i),
+            Some(_) => self.by_id_clashes.get(id).copied(),
+            None => None,
+        }
     }
 
     pub fn node(&self, id: &str) -> Option<&Node> {
@@ -332,7 +349,7 @@ impl Graph {
 
     /// Returns the node with this id, creating it with `make` if new.
     pub fn upsert(&mut self, id: &str, make: impl FnOnce() -> Node) -> NodeIndex {
-        if let Some(&i) = self.by_id.get(id) {
+        if let Some(i) = self.node_index(id) {
             return i;
         }
         let node = make();
@@ -343,11 +360,17 @@ impl Graph {
     /// Adds a node whose id is in no node yet (the caller looked it up), keeping its id
     /// without the copy [`Graph::upsert`] makes of the id it is given.
     pub fn insert_new(&mut self, node: Node) -> NodeIndex {
-        debug_assert!(!self.by_id.contains_key(&node.id));
-        let id = node.id.clone();
-        let i = self.g.add_node(node);
-        self.by_id.insert(id, i);
-        i
+        debug_assert!(self.node_index(&node.id).is_none());
+        use std::collections::hash_map::Entry;
+        match self.by_id.entry(id_hash(&node.id)) {
+            Entry::Vacant(e) => *e.insert(self.g.add_node(node)),
+            Entry::Occupied(_) => {
+                let id = node.id.clone();
+                let i = self.g.add_node(node);
+                self.by_id_clashes.insert(id, i);
+                i
+            }
+        }
     }
 
     /// The node with id `id`, or a new one made by `make` from its id (which the node
@@ -359,14 +382,25 @@ impl Graph {
         make: impl FnOnce(String, &StableDiGraph<Node, Edge>) -> Node,
     ) -> NodeIndex {
         use std::collections::hash_map::Entry;
-        match self.by_id.entry(id) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let node = make(e.key().clone(), &self.g);
-                debug_assert_eq!(&node.id, e.key());
+        match self.by_id.entry(id_hash(&id)) {
+            Entry::Occupied(e) => {
+                let i = *e.get();
+                if self.g[i].id == id {
+                    return i;
+                }
+                // Another id with this hash: the id's node is among the clashes, if made.
+                if let Some(&i) = self.by_id_clashes.get(&id) {
+                    return i;
+                }
+                let node = make(id.clone(), &self.g);
+                debug_assert_eq!(node.id, id);
                 let i = self.g.add_node(node);
-                e.insert(i);
+                self.by_id_clashes.insert(id, i);
                 i
+            }
+            Entry::Vacant(e) => {
+                let node = make(id, &self.g);
+                *e.insert(self.g.add_node(node))
             }
         }
     }
@@ -740,6 +774,30 @@ mod tests {
             serde_json::to_string(&aliases).unwrap(),
             serde_json::to_string(&reference).unwrap()
         );
+    }
+
+    #[test]
+    fn ids_whose_hashes_clash_are_found_by_id() {
+        let mut g = Graph::default();
+        let a = g.insert_new(Node::new("a".into(), NodeType::Person, "A".into()));
+        // Make "b", "c" and "d" clash with "a", as other ids of the same hash would.
+        for id in ["b", "c", "d"] {
+            g.by_id.insert(id_hash(id), a);
+        }
+        let b = g.get_or_insert_with("b".to_string(), |id, _| {
+            Node::new(id, NodeType::Person, "B".into())
+        });
+        let c = g.insert_new(Node::new("c".into(), NodeType::Person, "C".into()));
+        let d = g.upsert("d", || Node::new("d".into(), NodeType::Person, "D".into()));
+        assert_eq!(g.g.node_count(), 4);
+        for (id, n) in [("a", a), ("b", b), ("c", c), ("d", d)] {
+            assert_eq!(g.node_index(id), Some(n), "{id}");
+            assert_eq!(g.g[n].id, id);
+            let again = g.get_or_insert_with(id.to_string(), |_, _| unreachable!());
+            assert_eq!(again, n);
+            assert_eq!(g.upsert(id, || unreachable!()), n);
+        }
+        assert_eq!(g.node_index("e"), None);
     }
 
     #[test]
