@@ -359,6 +359,7 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     // Mentions are gathered per node and sorted into the nodes' sets once at the end:
     // one per entity mention, author and statement.
     let mut mentions = Mentions {
+        wide: Vec::new(),
         found: Vec::with_capacity(
             all.iter()
                 .map(|f| f.mentions.len() + f.authors.len() + f.attributions.len())
@@ -372,8 +373,10 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
         rare: std::mem::take(&mut stmts.rare),
         ..Statements::default()
     };
-    // At most one entry per statement with a speaker, and one posting per word of it:
-    // room made once, not by doubling (and rehashing the postings) step by step.
+    // At most one entry per statement with a speaker, and one link per word of it: room
+    // made once, not by doubling step by step (room not used is never written). The
+    // postings map is left to grow: a table reserved for every word would be written all
+    // over (its slots are spread by hash) even where most wordings repeat and add none.
     let (mut spoken, mut spoken_words) = (0, 0);
     for (f, words) in all.iter().zip(&stmts.words) {
         for (a, (words, _)) in f.attributions.iter().zip(words) {
@@ -385,7 +388,9 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
     }
     statements.entries.reserve(spoken);
     statements.links.reserve(spoken_words);
-    statements.postings.reserve(spoken_words);
+    statements
+        .articles
+        .reserve(all.iter().map(|f| f.attributions.len()).sum());
     // By node index: (1 + the position of the article, the mention in it) of the last
     // mention whose surface was put in (or found in) the node's aliases. A name repeated
     // in an article is compared with that one surface (mostly a length compare, or one
@@ -585,11 +590,15 @@ pub fn build_keeping_ids<F: Borrow<Findings>>(
 /// instead of an ordered insert per mention. One list for the run, in the order found,
 /// handed out by node at the end into vectors of the exact size: a vector per node grown
 /// one push at a time reallocated (and copied) each node's list several times over.
-/// Articles are numbered in the list (24 bytes a mention, not the 40 of a node number
-/// with a [`MentionRef`]), and each mention gets its article's shared id at the end.
+/// Articles are numbered in the list and offsets are 32-bit (16 bytes a mention, not the
+/// 40 of a node number with a [`MentionRef`]), and each mention gets its article's shared
+/// id at the end.
 #[derive(Default)]
 struct Mentions {
     found: Vec<Found>,
+    /// Mentions at offsets past `u32::MAX` (in articles of more than 4G chars, if ever),
+    /// by node: added to the nodes' lists one by one at the end.
+    wide: Vec<(NodeIndex, u32, usize, usize)>,
     /// The article ids by number: the first copy made of each.
     articles: Vec<Arc<str>>,
 }
@@ -598,18 +607,21 @@ struct Mentions {
 struct Found {
     node: u32,
     article: u32,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Mentions {
     fn add(&mut self, n: NodeIndex, article: u32, start: usize, end: usize) {
-        self.found.push(Found {
-            node: n.index() as u32,
-            article,
-            start,
-            end,
-        });
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(start), Ok(end)) => self.found.push(Found {
+                node: n.index() as u32,
+                article,
+                start,
+                end,
+            }),
+            _ => self.wide.push((n, article, start, end)),
+        }
     }
 
     fn store(self, g: &mut Graph) {
@@ -636,7 +648,7 @@ impl Mentions {
             starts[i] += starts[i - 1];
         }
         let mut next = starts.clone();
-        let mut sorted: Vec<(u32, usize, usize, u32)> = vec![(0, 0, 0, 0); self.found.len()];
+        let mut sorted: Vec<(u32, u32, u32, u32)> = vec![(0, 0, 0, 0); self.found.len()];
         for f in self.found {
             let at = &mut next[f.node as usize];
             sorted[*at as usize] = (rank[f.article as usize], f.start, f.end, f.article);
@@ -658,8 +670,8 @@ impl Mentions {
                     last = Some((r, start, end));
                     found.push(MentionRef {
                         article: self.articles[article as usize].clone(),
-                        start,
-                        end,
+                        start: start as usize,
+                        end: end as usize,
                     });
                 }
             }
@@ -671,6 +683,13 @@ impl Mentions {
                 mentions.sort();
                 mentions.dedup();
             }
+        }
+        for (n, article, start, end) in self.wide {
+            g.g[n].add_mention(MentionRef {
+                article: self.articles[article as usize].clone(),
+                start,
+                end,
+            });
         }
     }
 }
@@ -1640,8 +1659,8 @@ mod tests {
         };
         g.g[nodes[3]].mentions.push(earlier.clone());
         let mut mentions = Mentions {
-            found: Vec::new(),
             articles: articles.clone(),
+            ..Mentions::default()
         };
         let mut expected: Vec<Vec<MentionRef>> = vec![Vec::new(); 4];
         expected[3].push(earlier);
@@ -1650,7 +1669,13 @@ mod tests {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let node = (x >> 8) as usize % 3 + usize::from(x.is_multiple_of(5));
             let article = (x >> 12) as usize % ids.len();
-            let start = (x >> 16) as usize % 6;
+            // Some past 32 bits (kept apart, and merged at the end).
+            let wide = if x.is_multiple_of(7) {
+                u32::MAX as usize - 1
+            } else {
+                0
+            };
+            let start = wide + (x >> 16) as usize % 6;
             let end = start + (x >> 20) as usize % 2;
             mentions.add(nodes[node], article as u32, start, end);
             expected[node].push(MentionRef {
