@@ -1,9 +1,13 @@
 //! graph.json: the contract other tools read (see README, "JSON").
 //!
-//! The document is written straight from the graph: object keys in sorted order,
-//! confidences printed as the `f64` of the stored `f32`, pretty printed with two spaces
-//! (the text `serde_json`'s pretty printer gives for the same `Value`). Strings are escaped
-//! as `serde_json` escapes them, a whole run of plain bytes at a time.
+//! The document is written straight from the graph: object keys in sorted order, and
+//! confidences as the shortest decimal that reads back as the stored `f32` (`0.85`, as
+//! the CSV and RDF exports write it). The top-level object and its three arrays are
+//! pretty printed; each article, edge and node is one line of compact JSON (the text
+//! `serde_json::to_string` gives for it). One element per line keeps the file greppable
+//! and its diffs per node, and a third smaller than the whole document pretty printed
+//! (indentation was 27% of its bytes: the export of 10 MB of news went from 66 to 45 MB).
+//! Strings are escaped as `serde_json` escapes them, a whole run of plain bytes at a time.
 
 use crate::graph::{CharSpan, Graph, MentionRef, Node, NodeType, Provenance};
 use anyhow::Result;
@@ -14,28 +18,45 @@ use serde_json::Value;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-/// Indentation of nesting level `n` (two spaces a level), as a literal for `concat!`.
-macro_rules! ind {
+/// The line break and indentation before a member or element at nesting level `n`:
+/// the top-level object and arrays are pretty printed (two spaces a level), and each
+/// article, edge and node is one line (levels 3 and deeper have none).
+macro_rules! nl {
     (0) => {
-        ""
+        "\n"
     };
     (1) => {
-        "  "
+        "\n  "
     };
     (2) => {
-        "    "
+        "\n    "
     };
-    (3) => {
-        "      "
+    ($d:tt) => {
+        ""
     };
-    (4) => {
-        "        "
+}
+
+/// The text between a member's name and its value at level `n`.
+macro_rules! sep {
+    (1) => {
+        ": "
     };
-    (5) => {
-        "          "
+    ($d:tt) => {
+        ":"
     };
-    (6) => {
-        "            "
+}
+
+/// The line break and indentation before the closing bracket of a container whose
+/// members are at level `d + 1`.
+macro_rules! nlc {
+    (0) => {
+        "\n"
+    };
+    (1) => {
+        "\n  "
+    };
+    ($d:tt) => {
+        ""
     };
 }
 
@@ -43,21 +64,21 @@ macro_rules! ind {
 /// at level `d`.
 macro_rules! open_key {
     ($d:tt, $name:literal) => {
-        concat!("{\n", ind!($d), "\"", $name, "\": ").as_bytes()
+        concat!("{", nl!($d), "\"", $name, "\"", sep!($d)).as_bytes()
     };
 }
 
 /// The text before the value of a later member `name` of an object at level `d`.
 macro_rules! key {
     ($d:tt, $name:literal) => {
-        concat!(",\n", ind!($d), "\"", $name, "\": ").as_bytes()
+        concat!(",", nl!($d), "\"", $name, "\"", sep!($d)).as_bytes()
     };
 }
 
 /// The closing bracket `b` of a non-empty container whose members are at level `d + 1`.
 macro_rules! close {
     ($d:tt, $b:literal) => {
-        concat!("\n", ind!($d), $b).as_bytes()
+        concat!(nlc!($d), $b).as_bytes()
     };
 }
 
@@ -65,7 +86,19 @@ macro_rules! close {
 /// span, up to the value of the span's first member, `end`: one literal.
 macro_rules! span_head {
     ($name:literal) => {
-        concat!(",\n", ind!(5), "\"", $name, "\": {\n", ind!(6), "\"end\": ").as_bytes()
+        concat!(
+            ",",
+            nl!(5),
+            "\"",
+            $name,
+            "\"",
+            sep!(5),
+            "{",
+            nl!(6),
+            "\"end\"",
+            sep!(6)
+        )
+        .as_bytes()
     };
 }
 
@@ -73,7 +106,7 @@ macro_rules! span_head {
 /// [`Out::item`]).
 macro_rules! item {
     ($d:tt) => {
-        concat!(",\n", ind!($d)).as_bytes()
+        concat!(",", nl!($d)).as_bytes()
     };
 }
 
@@ -82,9 +115,8 @@ macro_rules! item {
 ///
 /// The document's shape is fixed, so the writer keeps no nesting state: the code that
 /// writes each member knows its level and whether it comes first, and writes the comma,
-/// line break, indentation and name as one literal (the text `serde_json`'s pretty
-/// printer gives for the same `Value`: two spaces a level, `"name": `, empty containers
-/// as `[]`).
+/// any line break and indentation, and the name as one literal (see [`nl!`]; empty
+/// containers as `[]`).
 struct Out<W: Write> {
     w: W,
     buf: Vec<u8>,
@@ -186,14 +218,14 @@ impl<W: Write> Out<W> {
 
     /// The end of an array whose elements are at level `d + 1`, `close` being
     /// `close!(d, "]")`: that, or `[]` for an empty array (whose `[` is not written yet,
-    /// see [`Out::item`]), patched over it for the same reason.
+    /// see [`Out::item`]).
     #[inline(always)]
     fn close_array(&mut self, empty: bool, close: &'static [u8]) {
         let at = self.buf.len();
         self.buf.extend_from_slice(close);
         if empty {
-            self.buf.truncate(at + 2);
-            self.buf[at..].copy_from_slice(b"[]");
+            self.buf.truncate(at);
+            self.buf.extend_from_slice(b"[]");
         }
     }
 
@@ -279,7 +311,7 @@ impl<W: Write> Out<W> {
         push_item(&mut self.buf, first, head);
         let x = o.confidence;
         let text = self.confidences.get(x.to_bits() as usize, |t| {
-            serde_json::to_writer(t, &(x as f64)).expect("writing to memory cannot fail")
+            serde_json::to_writer(t, &x).expect("writing to memory cannot fail")
         });
         self.buf.extend_from_slice(text);
     }
@@ -398,7 +430,7 @@ fn long_number(buf: &mut Vec<u8>, n: usize) {
 /// the key after its article: separator, opening, the escaped article id and `next_key`.
 /// Made once per article and copied (see [`Out::item`] for the first element).
 fn article_head(t: &mut Vec<u8>, article: &str, next_key: &[u8]) {
-    t.extend_from_slice(concat!(",\n", ind!(4), "{\n", ind!(5), "\"article\": ").as_bytes());
+    t.extend_from_slice(concat!(",", nl!(4), "{", nl!(5), "\"article\"", sep!(5)).as_bytes());
     push_string(t, article);
     t.extend_from_slice(next_key);
 }
@@ -560,7 +592,7 @@ impl Ids {
 
 fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) -> io::Result<()> {
     let statement = node.ntype == NodeType::Statement;
-    p.raw(concat!("{", "\n", ind!(3), "\"aliases\": ").as_bytes());
+    p.raw(open_key!(3, "aliases"));
     for (i, a) in node.aliases.iter().enumerate() {
         p.item(i == 0, item!(4));
         p.string(a);
@@ -574,7 +606,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) -> io::Result<()> {
     }
     p.raw(key!(3, "label"));
     p.string(&node.label);
-    p.raw(concat!(",\n", ind!(3), "\"mentions\": ").as_bytes());
+    p.raw(key!(3, "mentions"));
     for (i, m) in node.mentions.iter().enumerate() {
         // A node named in every article has thousands of mentions: flushing between
         // them keeps the buffer at its size (it had grown by reallocation, copies and
@@ -584,7 +616,7 @@ fn node<W: Write>(p: &mut Out<W>, node: &Node, id: &[u8]) -> io::Result<()> {
     }
     p.close_array(node.mentions.is_empty(), close!(3, "]"));
     if node.ntype == NodeType::Person {
-        p.raw(concat!(",\n", ind!(3), "\"roles\": ").as_bytes());
+        p.raw(key!(3, "roles"));
         for (i, r) in node.roles.iter().enumerate() {
             p.item(i == 0, item!(4));
             p.raw(open_key!(5, "organization"));
@@ -632,7 +664,7 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
     let (nodes, edges) = graph.sorted_nodes_and_edges();
     let ids = Ids::new(graph, &nodes);
     let mut p = Out::new(w);
-    p.raw(concat!("{", "\n", ind!(1), "\"articles\": ").as_bytes());
+    p.raw(open_key!(1, "articles"));
     let mut first = true;
     for a in nodes.iter().filter_map(|&n| g[n].article.as_ref()) {
         p.maybe_flush()?;
@@ -651,11 +683,11 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         p.raw(close!(2, "}"));
     }
     p.close_array(first, close!(1, "]"));
-    p.raw(concat!(",\n", ind!(1), "\"edges\": ").as_bytes());
+    p.raw(key!(1, "edges"));
     for (i, &(a, b, e)) in edges.iter().enumerate() {
         p.maybe_flush()?;
         p.item(i == 0, item!(2));
-        p.raw(concat!("{", "\n", ind!(3), "\"provenance\": ").as_bytes());
+        p.raw(open_key!(3, "provenance"));
         for (j, o) in e.provenance.iter().enumerate() {
             p.maybe_flush()?;
             provenance(&mut p, j == 0, o);
@@ -675,7 +707,7 @@ fn write_graph<W: Write>(graph: &Graph, w: W) -> io::Result<()> {
         p.buf.extend_from_slice(tail);
     }
     p.close_array(edges.is_empty(), close!(1, "]"));
-    p.raw(concat!(",\n", ind!(1), "\"nodes\": ").as_bytes());
+    p.raw(key!(1, "nodes"));
     for (i, &n) in nodes.iter().enumerate() {
         p.maybe_flush()?;
         p.item(i == 0, item!(2));
@@ -828,6 +860,50 @@ mod tests {
                 String::from_utf8(p.buf).unwrap(),
                 serde_json::to_string(s).unwrap()
             );
+        }
+    }
+
+    /// The layout README documents: the top-level object and arrays pretty printed, each
+    /// article, edge and node one line of `serde_json`'s compact text, confidences the
+    /// shortest text of their `f32` (the CSV's `0.85`, not `0.8500000238418579`).
+    #[test]
+    fn one_article_edge_or_node_per_line_in_compact_json() {
+        let text = "Donald Trump said China makes most fentanyl. \
+                    \"We deny it,\" said Hua Chunying, a spokeswoman for China's foreign ministry.\n\n\
+                    The Drug Enforcement Administration indicted two men.";
+        let lex = crate::Lexicon::builtin();
+        let g = crate::build_graph(&[("a.txt", text), ("b.txt", "Nothing here.")], &lex);
+        let mut out = Vec::new();
+        write_graph(&g, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let value: Value = serde_json::from_str(&out).unwrap();
+        let mut expected = String::from("{");
+        for (i, key) in ["articles", "edges", "nodes"].iter().enumerate() {
+            let items = value[key].as_array().unwrap();
+            assert!(!items.is_empty(), "{key}");
+            expected += if i == 0 { "\n  \"" } else { ",\n  \"" };
+            expected += key;
+            expected += "\": [";
+            for (j, item) in items.iter().enumerate() {
+                expected += if j == 0 { "\n    " } else { ",\n    " };
+                expected += &serde_json::to_string(item).unwrap();
+            }
+            expected += "\n  ]";
+        }
+        expected += "\n}\n";
+        assert_eq!(out, expected);
+        // Something of each shape was written: spans, an empty array, confidences.
+        assert!(out.contains("\"cue\":{\"end\":"), "{out}");
+        assert!(out.contains("\"roles\":[]"), "{out}");
+        let confidences: Vec<&str> = out
+            .split("\"confidence\":")
+            .skip(1)
+            .map(|rest| &rest[..rest.find(',').unwrap()])
+            .collect();
+        assert!(!confidences.is_empty());
+        for c in confidences {
+            let x: f32 = c.parse().unwrap();
+            assert_eq!(c, serde_json::to_string(&x).unwrap(), "{out}");
         }
     }
 }
