@@ -1290,12 +1290,24 @@ fn content_after(c: &Ctx, mut k: usize, b: usize, cue: &Cue) -> Option<Span> {
     // saying ...", "said ..., but it vowed ...", "..., and he added that ..."; in a fronted
     // subordinate clause, at its first comma ("While she never mentioned Sanders by name,
     // Clinton cast ...").
-    let fronted = in_fronted_subordinate(c, k);
+    // Whether `k` is in a fronted subordinate clause matters only at a comma: asked at
+    // the first one (two binary searches and a set lookup per call otherwise, most
+    // clauses having no comma outside quotes).
+    let fronted = std::cell::OnceCell::new();
     let b = (k + 1..b)
         .find(|&j| {
+            // Only a comma (1 byte) or "and"/"but" (3 bytes) ends the clause: the span's
+            // length rules out the other tokens before their bytes are read.
             c.inside[j].is_none()
-                && ((c.text_bytes(j) == b"," && (fronted || speaker_goes_on(c, j + 1, b)))
-                    || coordinated_cue(c, j, b))
+                && match c.doc.tokens[j].span.len() {
+                    1 => {
+                        c.text_bytes(j) == b","
+                            && (*fronted.get_or_init(|| in_fronted_subordinate(c, k))
+                                || speaker_goes_on(c, j + 1, b))
+                    }
+                    3 => coordinated_cue(c, j, b),
+                    _ => false,
+                }
         })
         .unwrap_or(b);
     let span = content_span(c, k, b)?;
@@ -2153,6 +2165,32 @@ mod tests {
         for i in 0..doc.tokens.len() {
             assert_eq!(c.lower_bytes(i), c.lower(i).as_bytes());
             assert_eq!(c.text_bytes(i), c.text(i).as_bytes());
+        }
+    }
+
+    /// What the clause-end scan of [`content_after`] relies on: only a 1-byte token can be
+    /// a comma and only a 3-byte one "and"/"but" (the lowercase view has the token's span),
+    /// so the span length filters the others out first.
+    #[test]
+    fn clause_end_tokens_have_the_lengths_the_scan_filters_on() {
+        let lex = Lexicon::builtin();
+        let mut doc = Document::new(
+            "t",
+            "He said, AND But and, but… ，and-but ANDY, “and” İ, said it, but BUT and.",
+        );
+        crate::text::analyze(&mut doc, &lex);
+        let c = plain_ctx(&doc, &lex);
+        for (i, t) in doc.tokens.iter().enumerate() {
+            let len = t.span.len();
+            if c.text_bytes(i) == b"," {
+                assert_eq!(len, 1);
+            }
+            if matches!(c.lower_bytes(i), b"and" | b"but") {
+                assert_eq!(len, 3);
+            }
+            // The filter never hides a token either test would take.
+            let ends = c.text_bytes(i) == b"," || matches!(c.lower_bytes(i), b"and" | b"but");
+            assert!(!ends || matches!(len, 1 | 3));
         }
     }
 
