@@ -1743,15 +1743,24 @@ impl Recent {
         let last = doc.mentions.partition_point(|m| m.span.start < sp.end);
         let first = doc.mentions[..last]
             .partition_point(|m| m.span.start + self.longest_mention < sp.start);
-        // The mentions overlapping the speaker, as an iterator over the few candidates
-        // (no Vec per speaker).
-        let inside = || {
-            (first..last).filter(|&i| {
-                let m = &doc.mentions[i];
-                sp.overlaps(m.span) && m.rule != crate::extract::entities::RULE_DEMONYM
-            })
-        };
-        let pick = |t: &[EntityType]| inside().rfind(|&i| t.contains(&doc.mentions[i].etype));
+        // The last person, body (agency or organization) and country among the mentions
+        // overlapping the speaker, and whether all of them end before it does: one pass
+        // over the few candidates (a pass per question otherwise, three or four per
+        // speaker).
+        let (mut person, mut body, mut country) = (None, None, None);
+        let mut all_end_inside = true;
+        for (i, m) in doc.mentions[first..last].iter().enumerate() {
+            if !sp.overlaps(m.span) || m.rule == crate::extract::entities::RULE_DEMONYM {
+                continue;
+            }
+            all_end_inside &= m.span.end < sp.end;
+            match m.etype {
+                EntityType::Person => person = Some(first + i),
+                EntityType::Agency | EntityType::Organization => body = Some(first + i),
+                EntityType::Country => country = Some(first + i),
+                _ => {}
+            }
+        }
         let text = doc.lower(sp);
         // Only the first and last words are needed for most speakers (the whole list only
         // for a titled person): taken from both ends, without splitting the middle.
@@ -1769,7 +1778,7 @@ impl Recent {
         let group = head.len() > 3
             && head.ends_with('s')
             && !head.ends_with("ss")
-            && inside().all(|m| doc.mentions[m].span.end < sp.end)
+            && all_end_inside
             && doc.text[sp.start..sp.end]
                 .rsplit(' ')
                 .next()
@@ -1779,12 +1788,11 @@ impl Recent {
         }
         // "The Supreme Court justice", "a White House spokesman": a body before a person's
         // nominal head says whom they work for; the person speaks.
-        let body = pick(&[EntityType::Agency, EntityType::Organization])
-            .filter(|&m| !(doc.mentions[m].span.end < sp.end && person_head()));
-        let named = pick(&[EntityType::Person]).or(body).or_else(|| {
+        let body = body.filter(|&m| !(doc.mentions[m].span.end < sp.end && person_head()));
+        let named = person.or(body).or_else(|| {
             // "China's drug control agency", "China's deputy secretary-general": the
             // country says whose it is; the nominal head is who speaks.
-            let country = pick(&[EntityType::Country])?;
+            let country = country?;
             let nominal =
                 several && doc.mentions[country].span.end < sp.end && (person_head() || org_head());
             (!nominal).then_some(country)
@@ -1826,7 +1834,7 @@ impl Recent {
             // article; unknown otherwise (the first agency named later is too often
             // another one).
             None if several && org_head() => self.org.or_else(|| {
-                let country = doc.mentions[pick(&[EntityType::Country])?].key.as_deref()?;
+                let country = doc.mentions[country?].key.as_deref()?;
                 sole_agency_of(doc, country)
             }),
             _ => None,
