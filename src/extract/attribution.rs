@@ -1695,11 +1695,14 @@ fn introduced_later(doc: &Document, lex: &Lexicon, atts: &mut [Attribution]) {
         })
         .collect();
     let introduced = |sp: Span| -> Option<usize> {
-        let text = doc.lower(sp);
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let describes = words.len() > 1
-            && words[0] != "the"
-            && is_person_nominal(lex, words.last().copied().unwrap_or(""));
+        // Only the first and last words matter: taken from both ends (no Vec of the
+        // words per unresolved speaker).
+        let mut words = doc.lower(sp).split_whitespace();
+        let (first, last) = (words.next(), words.next_back());
+        let describes = match (first, last) {
+            (Some(first), Some(last)) => first != "the" && is_person_nominal(lex, last),
+            _ => false,
+        };
         if !describes {
             return None;
         }
