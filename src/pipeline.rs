@@ -450,7 +450,9 @@ impl Findings {
     /// [`Findings::from_document`] for a document that is done with: the names, keys,
     /// edge types and titles of its mentions, attributions and relations, and its id and
     /// metadata, are moved into the findings, not copied (a copy is an allocation each),
-    /// and are empty in `doc` afterwards. The same findings.
+    /// and are empty in `doc` afterwards. The same findings. Its paragraphs, tokens and
+    /// sentences are left empty too: their vectors serve the next document analyzed on
+    /// this thread ([`text::recycle`]).
     pub fn take_from(doc: &mut Document) -> Findings {
         use std::mem::take;
         let owned = Owned {
@@ -477,7 +479,9 @@ impl Findings {
                 .map(|r| (take(&mut r.edge), r.title.take()))
                 .collect(),
         };
-        Findings::build(doc, owned)
+        let findings = Findings::build(doc, owned);
+        text::recycle(doc);
+        findings
     }
 
     fn build(doc: &Document, owned: Owned) -> Findings {

@@ -3,25 +3,41 @@
 pub mod sentences;
 pub mod tokens;
 
-use crate::document::Document;
+use crate::document::{Document, Sentence, Token};
 use crate::lexicon::Lexicon;
 use crate::span::Span;
+use std::cell::RefCell;
 
 /// Needs: `text`, `boilerplate`. Adds: `paragraphs`, `tokens`, `sentences`, `lowercased`.
 pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     doc.lowercased = is_lowercased(&doc.text);
-    doc.paragraphs = paragraphs(&doc.text, &doc.boilerplate);
+    // The vectors of the last document this thread was done with ([`recycle`]), if any:
+    // their memory is already mapped and warm, where fresh vectors of the same size cost
+    // an allocation each (the sentences several, as they grow) and page faults.
+    let mut spare = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    spare.paragraphs.clear();
+    paragraphs_into(
+        &doc.text,
+        &doc.boilerplate,
+        &mut spare.newlines,
+        &mut spare.paragraphs,
+    );
+    doc.paragraphs = spare.paragraphs;
     let abbr = |w: &str| lex.is_abbreviation(w);
     let starts = |w: &str| lex.is_stopname(w);
     let cue = |w: &str| lex.cues.contains(w);
-    let mut tokens = Vec::with_capacity(tokens::token_capacity(&doc.text));
-    let mut sentences = Vec::new();
+    let mut tokens = spare.tokens;
+    tokens.clear();
+    tokens.reserve(tokens::token_capacity(&doc.text));
+    let mut sentences = spare.sentences;
+    sentences.clear();
     for (p, para) in doc.paragraphs.iter().enumerate() {
         let first = tokens.len();
         tokens::tokenize_into(para.slice(&doc.text), para.start, &abbr, &mut tokens);
         let last = tokens.len();
         sentences::split(
             &doc.text,
+            &doc.lower,
             &tokens,
             (first, last),
             p,
@@ -32,6 +48,44 @@ pub fn analyze(doc: &mut Document, lex: &Lexicon) {
     }
     doc.tokens = tokens;
     doc.sentences = sentences;
+    // The line breaks' vector is only this function's.
+    SPARE.with(|s| s.borrow_mut().newlines = spare.newlines);
+}
+
+/// Vectors of a document that is done with, kept on its thread for the next document's
+/// [`analyze`].
+#[derive(Default)]
+struct Spare {
+    paragraphs: Vec<Span>,
+    tokens: Vec<Token>,
+    sentences: Vec<Sentence>,
+    newlines: Vec<usize>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+}
+
+/// Bytes of vectors kept for reuse per thread at most: a huge article's vectors are freed,
+/// not held for the rest of the run.
+const SPARE_BYTES: usize = 4 << 20;
+
+/// Takes `doc`'s paragraphs, tokens and sentences (left empty) for the next document
+/// analyzed on this thread. For a document that is done with ([`crate::Findings::take_from`]).
+pub fn recycle(doc: &mut Document) {
+    fn keep<T>(v: &mut Vec<T>, into: &mut Vec<T>) {
+        let v = std::mem::take(v);
+        if v.capacity() * std::mem::size_of::<T>() <= SPARE_BYTES && v.capacity() > into.capacity()
+        {
+            *into = v;
+        }
+    }
+    SPARE.with(|s| {
+        let s = &mut *s.borrow_mut();
+        keep(&mut doc.paragraphs, &mut s.paragraphs);
+        keep(&mut doc.tokens, &mut s.tokens);
+        keep(&mut doc.sentences, &mut s.sentences);
+    });
 }
 
 /// `u8::to_ascii_lowercase` as a table: one load per byte where a loop lowercases every
@@ -219,15 +273,28 @@ pub fn is_lowercased(text: &str) -> bool {
 /// (wire copy and tokenized corpora put one paragraph or sentence per line). Boilerplate
 /// spans are cut out.
 pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    paragraphs_into(text, boilerplate, &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`paragraphs`], appended to `out`; `newlines` is scratch space.
+fn paragraphs_into(
+    text: &str,
+    boilerplate: &[Span],
+    newlines: &mut Vec<usize>,
+    out: &mut Vec<Span>,
+) {
     let bytes = text.as_bytes();
     // Line breaks found once (the test for blank lines and the split both read them).
-    let newlines = newline_offsets(bytes);
+    newlines.clear();
+    push_newline_offsets(bytes, newlines);
+    let newlines = &*newlines;
     // A "\n\n" or a "\r\n\r\n" anywhere.
     let blank_separated = newlines.iter().any(|&at| {
         bytes[at + 1..].starts_with(b"\n")
             || (at > 0 && bytes[at - 1] == b'\r' && bytes[at + 1..].starts_with(b"\r\n"))
     });
-    let mut out = Vec::new();
     let mut start = 0;
     let push = |s: usize, e: usize, out: &mut Vec<Span>| {
         let whole = Span::new(s, e);
@@ -265,7 +332,7 @@ pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
             }
         }
     };
-    for &i in &newlines {
+    for &i in newlines {
         let mut j = i + 1;
         // A blank line: only whitespace up to the next newline.
         while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r') {
@@ -273,18 +340,17 @@ pub fn paragraphs(text: &str, boilerplate: &[Span]) -> Vec<Span> {
         }
         let blank = j < bytes.len() && bytes[j] == b'\n';
         if !blank_separated || blank {
-            push(start, i, &mut out);
+            push(start, i, out);
             start = i + 1;
         }
     }
-    push(start, text.len(), &mut out);
-    out
+    push(start, text.len(), out);
 }
 
-/// Byte offsets of the `\n`s of `bytes`, in order, by `memchr` (vector instructions,
+/// Appends the byte offsets of the `\n`s of `bytes`, in order, by `memchr` (vector instructions,
 /// where `match_indices` took a few instructions a byte).
-fn newline_offsets(bytes: &[u8]) -> Vec<usize> {
-    memchr::memchr_iter(b'\n', bytes).collect()
+fn push_newline_offsets(bytes: &[u8], out: &mut Vec<usize>) {
+    out.extend(memchr::memchr_iter(b'\n', bytes));
 }
 
 #[cfg(test)]
@@ -336,7 +402,9 @@ mod tests {
         }
         for t in &texts {
             let slow: Vec<usize> = t.match_indices('\n').map(|(at, _)| at).collect();
-            assert_eq!(newline_offsets(t.as_bytes()), slow, "{t:?}");
+            let mut fast = vec![7];
+            push_newline_offsets(t.as_bytes(), &mut fast);
+            assert_eq!(fast[1..], slow, "{t:?}");
         }
     }
 

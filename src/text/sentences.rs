@@ -7,9 +7,13 @@
 use crate::document::{Sentence, Token, TokenKind};
 use crate::span::Span;
 
-/// Splits the tokens of one paragraph, `tokens[first..last]`, into sentences.
+/// Splits the tokens of one paragraph, `tokens[first..last]`, into sentences. `lower` is
+/// `text` ASCII-lowercased (the document's `lower`): the words asked of `starts_sentence`
+/// and `is_cue` are read from it, not lowercased into a new string each.
+#[allow(clippy::too_many_arguments)]
 pub fn split(
     text: &str,
+    lower: &str,
     tokens: &[Token],
     (first, last): (usize, usize),
     paragraph: usize,
@@ -43,7 +47,7 @@ pub fn split(
         } else if t.kind == TokenKind::Word && s.ends_with('.') && s.len() > 1 && i + 1 < last {
             // Abbreviation: ends a sentence only before a sentence-starting word.
             let n = tokens[i + 1];
-            ends = n.capitalized && starts_sentence(&n.span.slice(text).to_ascii_lowercase());
+            ends = n.capitalized && starts_sentence(n.span.slice(lower));
         }
         i += 1;
         if ends {
@@ -62,7 +66,8 @@ pub fn split(
             // “Why now?” he asked. / “Stop!” Mr. Biden said.: a question or exclamation
             // closing a quote goes on into the short clause that attributes it.
             let exclaims = matches!(tokens[mark - 1].span.slice(text), "?" | "!");
-            if exclaims && quote_closed && attribution_follows(text, tokens, i, last, is_cue) {
+            if exclaims && quote_closed && attribution_follows(text, lower, tokens, i, last, is_cue)
+            {
                 continue;
             }
             push(tokens, start, i, paragraph, out);
@@ -95,6 +100,7 @@ fn no_sentence_starts_at(text: &str, tokens: &[Token], i: usize, last: usize) ->
 /// words, no other punctuation but commas, one of them a cue ("he asked", "said Mr. Wei").
 fn attribution_follows(
     text: &str,
+    lower: &str,
     tokens: &[Token],
     i: usize,
     last: usize,
@@ -104,7 +110,7 @@ fn attribution_follows(
     for (n, t) in tokens[i.min(last)..last].iter().enumerate() {
         let s = t.span.slice(text);
         match t.kind {
-            TokenKind::Word if n < 6 => cue |= is_cue(&s.to_ascii_lowercase()),
+            TokenKind::Word if n < 6 => cue |= is_cue(t.span.slice(lower)),
             TokenKind::Punct if s == "." => return cue,
             TokenKind::Punct if s == "," => {}
             _ => return false,
@@ -142,7 +148,17 @@ mod tests {
         let mut out = Vec::new();
         let starts = |w: &str| matches!(w, "the" | "but");
         let cues = |w: &str| matches!(w, "said" | "asked");
-        split(text, &toks, (0, toks.len()), 0, &starts, &cues, &mut out);
+        let lower = text.to_ascii_lowercase();
+        split(
+            text,
+            &lower,
+            &toks,
+            (0, toks.len()),
+            0,
+            &starts,
+            &cues,
+            &mut out,
+        );
         out.iter().map(|s| s.span.slice(text)).collect()
     }
 
