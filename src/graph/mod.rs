@@ -321,7 +321,8 @@ type IdKey<'a> = (u128, &'a str, NodeIndex, NodeType);
 
 /// The first 16 bytes of `id` (zero-padded) as a big-endian number: if two ids' numbers
 /// differ, the smaller number belongs to the smaller id (bytewise, as `str` compares).
-fn id_prefix(id: &str) -> u128 {
+/// (Resolve sorts its keys by it too.)
+pub(crate) fn id_prefix(id: &str) -> u128 {
     let mut head = [0u8; 16];
     let n = id.len().min(16);
     head[..n].copy_from_slice(&id.as_bytes()[..n]);

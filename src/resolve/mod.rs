@@ -91,19 +91,14 @@ impl Keys {
 }
 
 /// Sorts key numbers by their names. Each leads with the first 16 bytes of its name as
-/// one big-endian number (zero-padded): a smaller number means a smaller name, so most
-/// comparisons settle on it without a string compare (a `memcmp` call each; keys share
-/// their type's prefix, "person:", "org:").
+/// one big-endian number ([`crate::graph::id_prefix`], as the graph sorts node ids): a
+/// smaller number means a smaller name, so most comparisons settle on it without a
+/// string compare (a `memcmp` call each; keys share their type's prefix, "person:",
+/// "org:").
 fn sort_by_name(keys: &mut [u32], table: &Keys) {
     let mut keyed: Vec<(u128, u32)> = keys
         .iter()
-        .map(|&k| {
-            let name = table.name(k).as_bytes();
-            let mut head = [0u8; 16];
-            let n = name.len().min(16);
-            head[..n].copy_from_slice(&name[..n]);
-            (u128::from_be_bytes(head), k)
-        })
+        .map(|&k| (crate::graph::id_prefix(table.name(k)), k))
         .collect();
     keyed.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
