@@ -292,9 +292,8 @@ fn flagged_word(x: u64, next: u64) -> bool {
     // A byte below n (n <= 0x80) exists iff (x - n per byte) & !x has a high bit set (the
     // borrow of a byte only runs on from a byte that is itself below n).
     let below_space = x.wrapping_sub(EVERY_BYTE * 0x20) & !x;
-    // Bits 7 and 6 both set: bit 6 shifted onto bit 7 (a byte's bit 7 lands on bit 0 of
-    // the next byte, which the mask drops).
-    let lead = x & (x << 1);
+    // 0xC0 or more: the lead bytes of multi-byte chars, as the char index finds them.
+    let lead = crate::span::lead_bytes(x);
     // A zero byte in the or of the two words xored with spaces: a space followed by one.
     let pairs = (x ^ (EVERY_BYTE * 0x20)) | (next ^ (EVERY_BYTE * 0x20));
     let double_space = pairs.wrapping_sub(EVERY_BYTE) & !pairs;

@@ -168,9 +168,10 @@ impl CharIndex {
 
 /// Bit 7 of each byte of `word` that is 0xC0 or more (the lead byte of a multi-byte UTF-8
 /// char): bit 6 shifted onto bit 7 and-ed with bit 7. A byte's bit 7 shifted into the
-/// next byte lands on its bit 0, which the mask drops.
+/// next byte lands on its bit 0, which the mask drops. (Also [`crate::pipeline`]'s
+/// one-line test.)
 #[inline]
-fn lead_bytes(word: u64) -> u64 {
+pub(crate) fn lead_bytes(word: u64) -> u64 {
     word & (word << 1) & 0x8080_8080_8080_8080
 }
 
