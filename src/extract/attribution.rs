@@ -1030,9 +1030,11 @@ fn verb(
     // beliefs or impressions ("who seemed", "who know").
     let speaker = speaker
         .filter(|&(s, e, quantity)| {
-            let quantity = quantity.unwrap_or_else(|| quantity_left(c, e, s) == Some(s));
-            plausible_speaker_given(c, s, e, quantity)
-                && !(c.lower_bytes(s) == b"who" && cue.class == CueClass::Belief)
+            let plausible = match quantity {
+                Some(quantity) => plausible_speaker_given(c, s, e, quantity),
+                None => plausible_speaker(c, s, e),
+            };
+            plausible && !(c.lower_bytes(s) == b"who" && cue.class == CueClass::Belief)
         })
         .map(|(s, e, _)| (s, e))?;
     if let Some(q) = quote_starting(c, i + n, b) {
