@@ -122,10 +122,10 @@ struct Out<W: Write> {
     buf: Vec<u8>,
     /// By the address of an article id's shared text (mentions and provenance name their
     /// article by a shared `Arc<str>`): the text before a mention's `end` value, from the
-    /// separator before the mention to `"end": ` with the escaped id between. Copying it
+    /// separator before the mention to `"end":` with the escaped id between. Copying it
     /// saves the escaping scan of the id (text rarely in cache) and four separate writes.
     mention_head: Memo,
-    /// The same for a provenance object, up to `"confidence": `.
+    /// The same for a provenance object, up to `"confidence":`.
     provenance_head: Memo,
     /// Confidences by the bits of their `f32`: a handful of distinct values (one a rule),
     /// each formatted once.
@@ -340,8 +340,8 @@ impl<W: Write> Out<W> {
         }
     }
 
-    /// A `{"end": .., "start": ..}` member of a provenance object (level 5), `head`
-    /// the text from the comma before it to `"end": ` (see [`span_head!`]).
+    /// A `{"end":..,"start":..}` member of a provenance object (level 5), `head` the
+    /// text from the comma before it to `"end":` (see [`span_head!`]).
     #[inline(always)]
     fn span(&mut self, head: &'static [u8], span: Option<CharSpan>) {
         if let Some(c) = span {
@@ -351,13 +351,15 @@ impl<W: Write> Out<W> {
     }
 }
 
-/// The most literal text [`Out::end_start`] puts between and after its two numbers (the
-/// longest is a span's: 23 + 12 bytes).
-const END_START_TEXT: usize = 40;
+/// The most literal text [`Out::end_start`] puts between and after its two numbers
+/// (`,"start":` and `}` in a mention and in a span, 10 bytes).
+const END_START_TEXT: usize = 16;
+const _: () = assert!(key!(5, "start").len() + close!(4, "}").len() <= END_START_TEXT);
+const _: () = assert!(key!(6, "start").len() + close!(5, "}").len() <= END_START_TEXT);
 
 /// The block [`Out::end_start`] composes its text in: two numbers of up to eight digits
 /// and the literals, rounded up to whole vector stores.
-const END_START_BLOCK: usize = 64;
+const END_START_BLOCK: usize = 32;
 const _: () = assert!(16 + END_START_TEXT <= END_START_BLOCK);
 
 /// The decimal digits of `a` and of `b` (each less than 10^4) as the first bytes of two
